@@ -294,6 +294,9 @@ func checkMechanism(t Term, sep byte, vpos int) error {
 // that is not part of a CIDR length then stays in the domain and fails there.
 var dualCIDR = regexp.MustCompile(`^(.*?)(/([0-9]+))?(//([0-9]+))?$`)
 
+// cidrOnly matches a value of a or mx that has a CIDR length and no domain.
+var cidrOnly = regexp.MustCompile(`^(/[0-9]+)?(//[0-9]+)?$`)
+
 func checkCIDR(t Term, digits string, max, pos int) error {
 	n, err := strconv.Atoi(digits)
 	if err != nil || digits == "" || (len(digits) > 1 && digits[0] == '0') || n > max {
@@ -443,7 +446,8 @@ func (t Term) String() string {
 	switch {
 	case t.Modifier:
 		b.WriteByte('=')
-	case t.Value == "" || t.Value[0] == '/':
+	case t.Value == "" || cidrOnly.MatchString(t.Value):
+		// "a/24"; a domain that merely begins with '/' keeps its ':'.
 	default:
 		b.WriteByte(':')
 	}

@@ -192,6 +192,7 @@ func TestRecord_String(t *testing.T) {
 	tests := map[string]string{
 		"v=spf1": "v=spf1",
 		"V=SPF1   +A  -MX:Example.com/24   Redirect=x.example ": "v=spf1 +a -mx:Example.com/24 redirect=x.example",
+		"v=spf1 A:/.A include:/x.example mx:/y.example/24":      "v=spf1 a:/.A include:/x.example mx:/y.example/24",
 		"v=spf1 a/24//64 mx//64 foo= ~ALL":                      "v=spf1 a/24//64 mx//64 foo= ~all",
 	}
 	for in, want := range tests {
