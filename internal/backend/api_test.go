@@ -457,3 +457,17 @@ func TestErrors_chunkedTooLarge(t *testing.T) {
 type unsizedReader struct{ r *strings.Reader }
 
 func (u *unsizedReader) Read(p []byte) (int, error) { return u.r.Read(p) }
+
+func TestErrors_rateLimited(t *testing.T) {
+	forEachTransport(t, Options{RateLimit: 2}, func(t *testing.T, e *env) {
+		e.do("GET", "/domains", "").data(t, 200, nil)
+		e.do("GET", "/domains", "").data(t, 200, nil)
+		r := e.do("GET", "/domains", "")
+		r.failure(t, 429, vastal.CodeRateLimited)
+		if got := r.header.Get("Retry-After"); got != "1" {
+			t.Errorf("Retry-After %q, want 1", got)
+		}
+		e.clock.Advance(time.Second)
+		e.do("GET", "/domains", "").data(t, 200, nil)
+	})
+}

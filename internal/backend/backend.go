@@ -33,7 +33,15 @@ type Options struct {
 	// PlanRequired makes every POST /domains answer 402 plan_required, as the
 	// service does for an organization without a qualifying plan.
 	PlanRequired bool
+	// RateLimit, when positive, is the number of requests answered per second
+	// of the clock; the rest get 429 rate_limited with Retry-After, so that
+	// clients can be tested against the service's limit. Zero means no limit.
+	RateLimit int
 }
+
+// CodeMethodNotAllowed is the error code of a 405, which api.md's table
+// does not list.
+const CodeMethodNotAllowed = "method_not_allowed"
 
 // Backend is the embedded API. It is an http.Handler, safe for concurrent
 // use; Close it when done.
@@ -49,6 +57,11 @@ type Backend struct {
 	// waiter is woken at once; SQLite's busy handler, which polls, is then left
 	// to arbitrate between processes only.
 	writeSem chan struct{}
+
+	rateLimit   int
+	rateMu      sync.Mutex
+	rateWindow  int64 // the Unix second being counted
+	rateCounted int
 
 	closeOnce sync.Once
 	closeErr  error
@@ -67,11 +80,12 @@ func Open(path string, opts Options) (*Backend, error) {
 		return nil, err
 	}
 	b := &Backend{
-		db:       db,
-		now:      opts.Now,
-		checker:  opts.Checker,
-		plan:     opts.PlanRequired,
-		writeSem: make(chan struct{}, 1),
+		db:        db,
+		now:       opts.Now,
+		checker:   opts.Checker,
+		plan:      opts.PlanRequired,
+		rateLimit: opts.RateLimit,
+		writeSem:  make(chan struct{}, 1),
 	}
 	if b.now == nil {
 		b.now = time.Now
@@ -159,6 +173,9 @@ func (b *Backend) serve(w http.ResponseWriter, r *http.Request) (*response, erro
 	if err := b.authorize(r); err != nil {
 		return nil, err
 	}
+	if err := b.limit(); err != nil {
+		return nil, err
+	}
 	rt, domainID, emailID := match(r.URL.Path)
 	if rt == nil {
 		return nil, notFound("There is no API endpoint at %s.", r.URL.Path)
@@ -166,7 +183,7 @@ func (b *Backend) serve(w http.ResponseWriter, r *http.Request) (*response, erro
 	h, ok := rt.methods[r.Method]
 	if !ok {
 		w.Header().Set("Allow", rt.allow)
-		return nil, apiErr(http.StatusMethodNotAllowed, "method_not_allowed", "",
+		return nil, apiErr(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "",
 			"The method %s is not allowed on %s; use %s.", r.Method, r.URL.Path, rt.allow)
 	}
 	req := &request{Request: r, domainID: domainID, emailID: emailID}
@@ -196,6 +213,27 @@ func (b *Backend) authorize(r *http.Request) error {
 		e.Message = "The API key is not valid for this organization."
 	}
 	return e
+}
+
+// limit counts requests in fixed one-second windows of the clock.
+func (b *Backend) limit() error {
+	if b.rateLimit <= 0 {
+		return nil
+	}
+	sec := b.clock().Unix()
+	b.rateMu.Lock()
+	defer b.rateMu.Unlock()
+	if sec != b.rateWindow {
+		b.rateWindow, b.rateCounted = sec, 0
+	}
+	if b.rateCounted >= b.rateLimit {
+		e := apiErr(http.StatusTooManyRequests, vastal.CodeRateLimited, "",
+			"More than %d requests were sent in one second; retry after the time in Retry-After.", b.rateLimit)
+		e.RetryAfter = 1
+		return e
+	}
+	b.rateCounted++
+	return nil
 }
 
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {

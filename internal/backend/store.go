@@ -98,13 +98,16 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("create the backend database: %w", err)
 	}
 
+	// synchronous=FULL: a commit the API has answered survives a power cut,
+	// so Terraform state never names an object the file lost (about 0.2 ms
+	// more per write, and writes are rare).
 	// busy_timeout is applied first by the driver so that the other pragmas
 	// wait for a process holding the file instead of failing. _txlock=immediate
 	// makes every transaction take the write lock at BEGIN: a deferred one that
 	// reads and then writes can fail with SQLITE_BUSY at once when another
 	// process wrote in between, which no timeout cures.
 	dsn := abs + "?_pragma=" + fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()) +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open backend database: %w", err)
