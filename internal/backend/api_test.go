@@ -326,6 +326,7 @@ func TestErrors(t *testing.T) {
 		status  int
 		code    string
 		field   string
+		msg     string // a part the message must contain
 	}
 	big := `{"domain":"` + strings.Repeat("a", MaxBodyBytes) + `.com"}`
 	cases := map[string]tc{
@@ -335,16 +336,16 @@ func TestErrors(t *testing.T) {
 		"array body":            {method: "POST", path: "/domains", body: `["acme.com"]`, status: 400, code: "invalid_request"},
 		"trailing data":         {method: "POST", path: "/domains", body: `{"domain":"acme.com"} {}`, status: 400, code: "invalid_request"},
 		"trailing brace":        {method: "POST", path: "/domains", body: `{"domain":"acme.com"}}`, status: 400, code: "invalid_request"},
-		"unknown field":         {method: "POST", path: "/domains", body: `{"domain":"acme.com","type":"imported"}`, status: 400, code: "invalid_request", field: "type"},
+		"unknown field":         {method: "POST", path: "/domains", body: `{"domain":"acme.com","type":"imported"}`, status: 400, code: "invalid_request", field: "type", msg: `"type" is not known`},
 		"field in another case": {method: "POST", path: "/domains", body: `{"Domain":"acme.com"}`, status: 400, code: "invalid_request", field: "Domain"},
 		"missing domain":        {method: "POST", path: "/domains", body: `{}`, status: 400, code: "invalid_request", field: "domain"},
 		"domain not a string":   {method: "POST", path: "/domains", body: `{"domain":42}`, status: 400, code: "invalid_request", field: "domain"},
-		"domain upper case":     {method: "POST", path: "/domains", body: `{"domain":"ACME.com"}`, status: 400, code: "invalid_request", field: "domain"},
+		"domain upper case":     {method: "POST", path: "/domains", body: `{"domain":"ACME.com"}`, status: 400, code: "invalid_request", field: "domain", msg: `send it as "acme.com"`},
 		"domain trailing dot":   {method: "POST", path: "/domains", body: `{"domain":"acme.com."}`, status: 400, code: "invalid_request", field: "domain"},
 		"domain unicode":        {method: "POST", path: "/domains", body: `{"domain":"bücher.example"}`, status: 400, code: "invalid_request", field: "domain"},
-		"domain single label":   {method: "POST", path: "/domains", body: `{"domain":"localhost"}`, status: 400, code: "invalid_request", field: "domain"},
+		"domain single label":   {method: "POST", path: "/domains", body: `{"domain":"localhost"}`, status: 400, code: "invalid_request", field: "domain", msg: `"localhost" has a single label`},
 		"domain bad filter":     {method: "GET", path: "/domains?domain=a..b", status: 400, code: "invalid_request", field: "domain"},
-		"local part invalid":    {method: "POST", path: "/domains/{dom}/emails", body: `{"local_part":"a..b"}`, status: 400, code: "invalid_request", field: "local_part"},
+		"local part invalid":    {method: "POST", path: "/domains/{dom}/emails", body: `{"local_part":"a..b"}`, status: 400, code: "invalid_request", field: "local_part", msg: "two dots in a row"},
 		"local part missing":    {method: "POST", path: "/domains/{dom}/emails", body: `{"is_primary":true}`, status: 400, code: "invalid_request", field: "local_part"},
 		"is_primary not bool":   {method: "POST", path: "/domains/{dom}/emails", body: `{"local_part":"a","is_primary":"yes"}`, status: 400, code: "invalid_request", field: "is_primary"},
 		"email unknown field":   {method: "POST", path: "/domains/{dom}/emails", body: `{"local_part":"a","address":"a@b.c"}`, status: 400, code: "invalid_request", field: "address"},
@@ -370,7 +371,7 @@ func TestErrors(t *testing.T) {
 		"domain exists":         {method: "POST", path: "/domains", body: `{"domain":"active.com"}`, status: 409, code: "domain_exists", field: "domain"},
 		"address exists":        {method: "POST", path: "/domains/{dom}/emails", body: `{"local_part":"Taken"}`, status: 409, code: "address_exists", field: "local_part"},
 		"idempotency conflict":  {method: "POST", path: "/domains", body: `{"domain":"new.com"}`, headers: []string{"Idempotency-Key", "used"}, status: 409, code: "idempotency_conflict", field: "Idempotency-Key"},
-		"domain not verified":   {method: "POST", path: "/domains/{pending}/emails", body: `{"local_part":"a"}`, status: 422, code: "domain_not_verified"},
+		"domain not verified":   {method: "POST", path: "/domains/{pending}/emails", body: `{"local_part":"a"}`, status: 422, code: "domain_not_verified", msg: "pending.com is pending"},
 		"method on collection":  {method: "DELETE", path: "/domains", status: 405, code: "method_not_allowed"},
 		"method on verify":      {method: "POST", path: "/domains/{dom}/verify", body: `{}`, status: 405, code: "method_not_allowed"},
 		"patch a domain":        {method: "PATCH", path: "/domains/{dom}", body: `{}`, status: 405, code: "method_not_allowed"},
@@ -394,6 +395,9 @@ func TestErrors(t *testing.T) {
 					path = strings.NewReplacer("{dom}", dom.ID, "{pending}", pending.ID, "{email}", email.ID).Replace(path)
 				}
 				eb := e.do(c.method, path, c.body, append(auth, c.headers...)...).failure(t, c.status, c.code)
+				if !strings.Contains(eb.Message, c.msg) {
+					t.Errorf("message %q lacks %q", eb.Message, c.msg)
+				}
 				if eb.Field != c.field {
 					t.Errorf("field %q, want %q (message %q)", eb.Field, c.field, eb.Message)
 				}

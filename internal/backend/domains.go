@@ -108,7 +108,7 @@ func (b *Backend) listDomains(r *request) (*response, error) {
 	if q := r.URL.Query(); q.Has("domain") {
 		name, err := names.Domain(q.Get("domain"))
 		if err != nil {
-			return nil, invalid("domain", "The domain filter is not a valid domain name: %v.", err)
+			return nil, invalid("domain", "The domain filter %s.", reason(err, names.ErrInvalidDomain))
 		}
 		query += ` WHERE name = ?`
 		args = append(args, name)
@@ -158,7 +158,7 @@ func (b *Backend) createDomain(r *request) (*response, error) {
 		if canon, cerr := names.Domain(name); cerr == nil {
 			return nil, invalid("domain", "The domain %q is not in canonical form; send it as %q (lower case, A-labels, no trailing dot).", name, canon)
 		}
-		return nil, invalid("domain", "The domain is not valid: %v.", err)
+		return nil, invalid("domain", "The domain %s.", reason(err, names.ErrInvalidDomain))
 	}
 	return b.idempotent(r, func(tx *sql.Tx) (*response, error) {
 		ctx := r.Context()

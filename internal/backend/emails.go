@@ -111,7 +111,7 @@ func (b *Backend) createEmail(r *request) (*response, error) {
 	}
 	local, err := names.LocalPart(raw)
 	if err != nil {
-		return nil, invalid("local_part", "The local part is not valid: %v.", err)
+		return nil, invalid("local_part", "The local part %s.", reason(err, names.ErrInvalidLocalPart))
 	}
 	primary, _, err := boolField(m, "is_primary", false)
 	if err != nil {

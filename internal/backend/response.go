@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/vastal/terraform-provider-vastal/internal/vastal"
 )
@@ -125,15 +126,19 @@ func object(body []byte, allowed ...string) (map[string]json.RawMessage, error) 
 		return nil, invalid("", "The request body is empty; it must be a JSON object.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	var m map[string]json.RawMessage
-	if err := dec.Decode(&m); err != nil {
-		return nil, invalid("", "The request body is not a valid JSON object: %v.", err)
-	}
-	if m == nil {
-		return nil, invalid("", "The request body must be a JSON object, not null.")
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, invalid("", "The request body is not valid JSON (%v).", err)
 	}
 	if len(bytes.TrimSpace(body[dec.InputOffset():])) != 0 {
 		return nil, invalid("", "The request body has data after its JSON object.")
+	}
+	if raw[0] != '{' {
+		return nil, invalid("", "The request body must be a JSON object.")
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, invalid("", "The request body is not a valid JSON object (%v).", err)
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -191,4 +196,10 @@ func boolField(m map[string]json.RawMessage, name string, required bool) (bool, 
 		return false, false, invalid(name, "The field %q must be true or false.", name)
 	}
 	return *b, true, nil
+}
+
+// reason is the part of a names error after its sentinel's text, which
+// reads as the rest of a sentence: `"a..b" has two dots in a row`.
+func reason(err, sentinel error) string {
+	return strings.TrimSuffix(strings.TrimPrefix(err.Error(), sentinel.Error()+": "), ".")
 }
