@@ -37,15 +37,27 @@ func Domain(s string) (string, error) {
 	if in == "" {
 		return "", fmt.Errorf("%w: the name is empty", ErrInvalidDomain)
 	}
-	ascii, err := lookup.ToASCII(in)
-	if err != nil {
-		return "", fmt.Errorf("%w: %q cannot be converted to its ASCII (punycode) form: %v", ErrInvalidDomain, s, err)
+	ascii := strings.ToLower(in)
+	if !isASCII(in) {
+		a, err := lookup.ToASCII(in)
+		if err != nil {
+			return "", fmt.Errorf("%w: %q cannot be converted to its ASCII (punycode) form: %v", ErrInvalidDomain, s, err)
+		}
+		ascii = strings.ToLower(a)
 	}
-	ascii = strings.ToLower(ascii)
 	if err := validateCanonical(ascii); err != nil {
 		return "", fmt.Errorf("%w: %q %s", ErrInvalidDomain, s, err.Error())
 	}
 	return ascii, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // ValidCanonicalDomain reports whether s is already in canonical form and valid,
