@@ -77,17 +77,17 @@ func TestCheck_misconfigurations(t *testing.T) {
 		"three SPF records": {
 			records: replace("@ TXT", `@ TXT "v=spf1 mx -all"`, `@ TXT "v=spf1 include:a.test ~all"`, `@ TXT "v=spf1 ip4:192.0.2.1 mx ?all"`),
 			want: with(KeySPF, `Found 3 SPF records at acme.test ("v=spf1 include:a.test ~all", "v=spf1 ip4:192.0.2.1 mx ?all" and "v=spf1 mx -all"); `+
-				`only one is allowed: merge them into one, e.g. "v=spf1 include:_spf.vastal.com include:a.test ip4:192.0.2.1 mx ~all"`),
+				`only one is allowed: merge them into one, e.g. "v=spf1 include:a.test ip4:192.0.2.1 mx include:_spf.vastal.com ~all"`),
 		},
 		"SPF without the include": {
 			records: replace("@ TXT", `@ TXT "v=spf1 include:other.provider.com -all"`),
 			want: with(KeySPF, `The SPF record at acme.test ("v=spf1 include:other.provider.com -all") does not include _spf.vastal.com; `+
-				`add "include:_spf.vastal.com" to it, e.g. "v=spf1 include:_spf.vastal.com include:other.provider.com -all"`),
+				`add "include:_spf.vastal.com" to it, e.g. "v=spf1 include:other.provider.com include:_spf.vastal.com -all"`),
 		},
 		"include after all": {
 			records: replace("@ TXT", `@ TXT "v=spf1 mx ~all include:_spf.vastal.com"`),
 			want: with(KeySPF, `The SPF record at acme.test ("v=spf1 mx ~all include:_spf.vastal.com") has include:_spf.vastal.com after "~all", `+
-				`where it is never reached; move it before "~all", e.g. "v=spf1 include:_spf.vastal.com mx ~all"`),
+				`where it is never reached; move it before "~all", e.g. "v=spf1 mx include:_spf.vastal.com ~all"`),
 		},
 		"include with ~": {
 			records: replace("@ TXT", `@ TXT "v=spf1 ~include:_spf.vastal.com -all"`),

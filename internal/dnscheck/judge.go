@@ -101,8 +101,12 @@ func JudgeSPF(domain string, txts []string) string {
 		return "SPF record not found"
 	case 1:
 	default:
-		return fmt.Sprintf("Found %d SPF records at %s (%s); only one is allowed: merge them into one, e.g. %q",
-			len(records), domain, joinAnd(quoteAll(records)), MergeSPF(records))
+		issue := fmt.Sprintf("Found %d SPF records at %s (%s); only one is allowed: merge them into one",
+			len(records), domain, joinAnd(quoteAll(records)))
+		if m := MergeSPF(records); m != "" {
+			issue += fmt.Sprintf(", e.g. %q", m)
+		}
+		return issue
 	}
 	txt := records[0]
 	rec, err := spf.Parse(txt)
@@ -114,14 +118,14 @@ func JudgeSPF(domain string, txts []string) string {
 	switch {
 	case i < 0:
 		return fmt.Sprintf("The SPF record at %s (%q) does not include %s; add %q to it, e.g. %q",
-			domain, txt, SPFInclude, include, withInclude(rec, -1))
+			domain, txt, SPFInclude, include, withInclude(rec))
 	case q != 0 && q != '+':
 		return fmt.Sprintf("The SPF record at %s (%q) has %q: the %q qualifier gives mail from Vastal's servers a %s instead of a pass; write it as %q, e.g. %q",
-			domain, txt, rec.Terms[i].Raw, string(q), qualifierResult(q), include, withInclude(rec, i))
+			domain, txt, rec.Terms[i].Raw, string(q), qualifierResult(q), include, withInclude(rec))
 	case afterAll:
 		all := rec.Terms[rec.AllIndex()].Raw
 		return fmt.Sprintf("The SPF record at %s (%q) has %s after %q, where it is never reached; move it before %q, e.g. %q",
-			domain, txt, include, all, all, withInclude(rec, i))
+			domain, txt, include, all, all, withInclude(rec))
 	}
 	return ""
 }
@@ -145,50 +149,38 @@ func qualifierResult(q byte) string {
 	}
 }
 
-// withInclude returns rec with include:_spf.vastal.com first and the term at
-// index drop (the misplaced or mis-qualified include) removed.
-func withInclude(rec *spf.Record, drop int) string {
-	parts := []string{"v=spf1", "include:" + SPFInclude}
-	for i, t := range rec.Terms {
-		if i != drop {
-			parts = append(parts, t.Raw)
-		}
+// withInclude renders rec fixed by spf.Merge: include:_spf.vastal.com
+// evaluated, with a pass, before the first all.
+func withInclude(rec *spf.Record) string {
+	m, err := spf.Merge(rec, SPFInclude)
+	if err != nil {
+		return SPFRecord
 	}
-	return strings.Join(parts, " ")
+	return m.String()
 }
 
-// MergeSPF suggests one SPF record in place of several: include:_spf.vastal.com
-// first, then every other mechanism once, in order, then the first record's
-// "all" (or "~all" when none has one). Modifiers are dropped: a redirect
-// cannot be merged mechanically, and an exp applies to one policy.
+// MergeSPF suggests one SPF record in place of several published at one
+// name, with include:_spf.vastal.com in it (spf.MergeAll, then spf.Merge).
+// When the records' all mechanisms disagree it proposes "~all"; it returns
+// "" when no record parses or the records cannot be merged mechanically
+// (conflicting redirects).
 func MergeSPF(records []string) string {
-	parts := []string{"v=spf1", "include:" + SPFInclude}
-	seen := map[string]bool{"include:" + SPFInclude: true}
-	all := ""
+	var recs []*spf.Record
 	for _, txt := range records {
-		var terms []spf.Term
-		if rec, err := spf.Parse(txt); err == nil {
-			terms = rec.Terms
-		} else {
-			for _, f := range strings.Fields(txt)[1:] {
-				terms = append(terms, spf.Term{Raw: f, Name: strings.ToLower(strings.TrimLeft(f, "+-~?"))})
-			}
-		}
-		for _, t := range terms {
-			key := strings.ToLower(strings.TrimPrefix(t.Raw, "+"))
-			switch {
-			case t.Modifier:
-			case t.Name == "all":
-				if all == "" {
-					all = t.Raw
-				}
-			case !seen[key]:
-				seen[key] = true
-				parts = append(parts, t.Raw)
-			}
+		if r, err := spf.Parse(txt); err == nil {
+			recs = append(recs, r)
 		}
 	}
-	return strings.Join(append(parts, cmp.Or(all, "~all")), " ")
+	if len(recs) == 0 {
+		return ""
+	}
+	merged, err := spf.MergeAll(recs, 0)
+	if err != nil {
+		if merged, err = spf.MergeAll(recs, '~'); err != nil {
+			return ""
+		}
+	}
+	return withInclude(merged)
 }
 
 // JudgeDKIM judges what one server has at a DKIM name (vsm1._domainkey.<domain>):

@@ -85,6 +85,11 @@ func (c *Checker) exchange(ctx context.Context, addr, name string, qtype uint16)
 		return nil, err
 	}
 	defer release()
+	return c.exchangeHeld(ctx, addr, name, qtype)
+}
+
+// exchangeHeld is exchange for a caller that holds one of the server's slots.
+func (c *Checker) exchangeHeld(ctx context.Context, addr, name string, qtype uint16) (*dns.Msg, error) {
 	q := new(dns.Msg)
 	q.SetQuestion(dns.Fqdn(name), qtype)
 	q.RecursionDesired = false

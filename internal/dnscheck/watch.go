@@ -193,10 +193,16 @@ func (c *Checker) askRecord(ctx context.Context, s server, req Requirement, dead
 // answered in a round, the rest of its questions in that round are not sent:
 // a blackholed server must not cost a timeout per record.
 func (c *Checker) ask(ctx context.Context, s server, name string, qtype uint16, dead *atomic.Pointer[string]) answer {
+	release, err := c.acquire(ctx, s.addr)
+	if err != nil {
+		return answer{state: StateUnreachable, detail: err.Error()}
+	}
+	defer release()
+	// Checked after waiting for a slot: the server may have failed meanwhile.
 	if d := dead.Load(); d != nil {
 		return answer{state: StateUnreachable, detail: *d}
 	}
-	r, err := c.exchange(ctx, s.addr, name, qtype)
+	r, err := c.exchangeHeld(ctx, s.addr, name, qtype)
 	if err != nil {
 		d := err.Error()
 		if ctx.Err() == nil {
