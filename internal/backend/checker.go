@@ -18,7 +18,10 @@ type DNSChecker interface {
 // words of the vendor's page ("SPF record not found").
 type NotFoundChecker struct{}
 
-var _ DNSChecker = NotFoundChecker{}
+var (
+	_ DNSChecker = NotFoundChecker{}
+	_ DNSChecker = (*dnscheck.Checker)(nil)
+)
 
 // Check implements DNSChecker.
 func (NotFoundChecker) Check(ctx context.Context, domain string) (*dnscheck.Result, error) {
