@@ -69,8 +69,8 @@ func (f *spfMergeAllFunction) Run(ctx context.Context, req function.RunRequest, 
 		if !spf.IsSPF(txt) {
 			if spf.IsSPF(strings.Trim(txt, " \t\"'")) {
 				resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("Element %d of records looks like an SPF record "+
-					"wrapped in quotes or spaces; give the TXT value itself, beginning with v=spf1 (DNS tools show quotes "+
-					"that are not part of the value).\n\n    %s", i, txt))
+					"wrapped in quotes or spaces:\n\n    %s\n\ngive the TXT value itself, beginning with v=spf1 (DNS tools "+
+					"show quotes that are not part of the value)", i, txt))
 				return
 			}
 			continue
@@ -123,5 +123,5 @@ func describeConflict(err error, index []int) string {
 		next = "they disagree on what happens to mail from hosts they do not list, and only the domain's owner can " +
 			"choose; change one of them in the list passed to spf_merge_all (for example with replace()) so that they agree"
 	}
-	return fmt.Sprintf("The SPF records cannot be merged into one: %s; %s.", strings.Join(parts, " and "), next)
+	return fmt.Sprintf("The SPF records cannot be merged into one: %s; %s", strings.Join(parts, " and "), next)
 }

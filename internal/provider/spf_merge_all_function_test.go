@@ -101,6 +101,9 @@ func TestSPFMergeAllFunction_Run_errors(t *testing.T) {
 			if ferr.FunctionArgument == nil || *ferr.FunctionArgument != 0 {
 				t.Errorf("FunctionArgument = %v, want 0", ferr.FunctionArgument)
 			}
+			if strings.HasSuffix(ferr.Text, ".") {
+				t.Errorf("error %q ends with a period; Terraform adds its own", ferr.Text)
+			}
 			for _, w := range tc.want {
 				if !strings.Contains(ferr.Text, w) {
 					t.Errorf("error %q does not contain %q", ferr.Text, w)

@@ -65,7 +65,7 @@ func (f *spfMergeFunction) Run(ctx context.Context, req function.RunRequest, res
 	if err != nil {
 		text := describeSPFError(existing, err)
 		if !spf.IsSPF(strings.Trim(existing, " \t\"'")) {
-			text += "\n\nTo merge every TXT value found at the domain's apex, use provider::vastal::spf_merge_all."
+			text += "; to merge every TXT value found at the domain's apex, use provider::vastal::spf_merge_all"
 		}
 		resp.Error = function.NewArgumentFuncError(0, text)
 		return
@@ -86,6 +86,8 @@ func describeSPFError(txt string, err error) string {
 	if !errors.As(err, &se) {
 		return "Invalid SPF record: " + err.Error()
 	}
-	return fmt.Sprintf("Invalid SPF record at character %d: %s.\n\n    %s\n    %s^",
-		se.Pos+1, se.Msg, txt, strings.Repeat(" ", se.Pos))
+	// Terraform ends the text with a period of its own, so it ends with the
+	// sentence, not with the caret.
+	return fmt.Sprintf("Invalid SPF record:\n\n    %s\n    %s^\n\nat character %d, %s",
+		txt, strings.Repeat(" ", se.Pos), se.Pos+1, se.Msg)
 }
