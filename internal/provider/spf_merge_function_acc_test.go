@@ -109,3 +109,33 @@ output "r" {
 		ExpectError: regexp.MustCompile(`(?s)cannot\s+be\s+merged.*element\s+0\s+has\s+"~all"\s+and\s+element\s+1\s+has\s+"-all"`),
 	})
 }
+
+// TestAccSPFMergeFunction_txtRecordSet evaluates the expressions of the
+// spf_merge_all example: the TXT values to publish, and that reading them
+// back and merging again changes nothing.
+func TestAccSPFMergeFunction_txtRecordSet(t *testing.T) {
+	spfFunctionTest(t, resource.TestStep{
+		Config: `
+locals {
+  records = ["V=SPF1 a ~all", "v=spf10 keep-me", "google-site-verification=abc", "v=spf1 mx ~all"]
+  others  = [for v in local.records : v if !can(regex("^(?i)v=spf1( |$)", v))]
+  spf     = provider::vastal::spf_merge_all(local.records)
+  txt     = concat([local.spf], local.others)
+}
+output "txt" {
+  value = local.txt
+}
+output "again" {
+  value = provider::vastal::spf_merge_all(local.txt)
+}
+`,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("txt", knownvalue.ListExact([]knownvalue.Check{
+				knownvalue.StringExact("v=spf1 a mx include:_spf.vastal.com ~all"),
+				knownvalue.StringExact("v=spf10 keep-me"),
+				knownvalue.StringExact("google-site-verification=abc"),
+			})),
+			statecheck.ExpectKnownOutputValue("again", knownvalue.StringExact("v=spf1 a mx include:_spf.vastal.com ~all")),
+		},
+	})
+}
