@@ -3,6 +3,7 @@ package vastal_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
@@ -294,5 +295,46 @@ func TestBackend_concurrentCreates(t *testing.T) {
 				t.Fatalf("ListDomains: %d, %v", len(list), err)
 			}
 		})
+	}
+}
+
+// statusRecorder records the status of every response that passes it.
+type statusRecorder struct {
+	base     http.RoundTripper
+	mu       sync.Mutex
+	statuses []int
+}
+
+func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.base.RoundTrip(req)
+	if err == nil {
+		s.mu.Lock()
+		s.statuses = append(s.statuses, resp.StatusCode)
+		s.mu.Unlock()
+	}
+	return resp, err
+}
+
+// Against the backend's rate limit every call still succeeds: the client
+// waits out each 429 for the Retry-After the backend sends.
+func TestBackend_rateLimit(t *testing.T) {
+	setup := backendModes(t, backend.Options{RateLimit: 2})["transport"]
+	cfg, _ := setup(t)
+	rec := &statusRecorder{base: cfg.Transport}
+	cfg.Transport = rec
+	c := mustNew(t, cfg)
+	for i := range 5 {
+		if _, err := c.ListDomains(context.Background()); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	limited := 0
+	for _, s := range rec.statuses {
+		if s == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited == 0 || len(rec.statuses) != 5+limited {
+		t.Fatalf("statuses %v: want some 429s, each followed by a retry", rec.statuses)
 	}
 }

@@ -209,6 +209,11 @@ func (c *Client) retry(ctx context.Context, cl call, out any) error {
 			return nil
 		}
 		if wait < 0 {
+			if reqErr, ok := err.(*RequestError); ok && last != nil && ctx.Err() != nil && reqErr.Last == nil {
+				// Cancelled mid-request after earlier failures: say what
+				// they were, not only that the caller gave up.
+				reqErr.Last = last
+			}
 			return finalError(cl, attempt, err)
 		}
 		last = err
@@ -224,6 +229,9 @@ func (c *Client) retry(ctx context.Context, cl call, out any) error {
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return finalError(cl, attempt, last)
 		}
+		tflog.Debug(ctx, "Retrying Vastal API request", map[string]any{
+			"method": cl.method, "path": cl.path, "attempt": attempt, "wait": wait.String(), "error": last.Error(),
+		})
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -236,14 +244,14 @@ func (c *Client) retry(ctx context.Context, cl call, out any) error {
 
 // finalError attaches the number of attempts to the error that ends a call.
 func finalError(cl call, attempts int, err error) error {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		apiErr.Attempts = attempts
-		return apiErr
-	}
-	var reqErr *RequestError
-	if errors.As(err, &reqErr) {
-		return reqErr
+	// A type switch, not errors.As: a RequestError may wrap an APIError as
+	// its Last, and it is the RequestError that ends the call.
+	switch e := err.(type) {
+	case *APIError:
+		e.Attempts = attempts
+		return e
+	case *RequestError:
+		return e
 	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
