@@ -25,6 +25,10 @@ type zoneInfo struct {
 // maxReferrals bounds the walk down the tree.
 const maxReferrals = 16
 
+// walkServers is how many servers of a zone on the way down are given
+// addresses; the domain's own zone gets all of its servers.
+const walkServers = 3
+
 // zoneOf returns the zone and servers to ask about domain: the configured
 // Nameservers, or the result of discovery, cached for at most its TTL.
 func (c *Checker) zoneOf(ctx context.Context, domain string) (*zoneInfo, error) {
@@ -56,6 +60,7 @@ func (c *Checker) zoneOf(ctx context.Context, domain string) (*zoneInfo, error) 
 func (c *Checker) discover(ctx context.Context, domain string) (*zoneInfo, error) {
 	c.discoveries.Add(1)
 	zi := &zoneInfo{}
+	memo := map[string]string{}
 	ttl := uint32(MaxDiscoveryTTL / time.Second)
 	fail := func(format string, args ...any) (*zoneInfo, error) {
 		return nil, fmt.Errorf("%w for %s: %s", ErrDiscovery, domain, fmt.Sprintf(format, args...))
@@ -64,6 +69,7 @@ func (c *Checker) discover(ctx context.Context, domain string) (*zoneInfo, error
 	// 1. The highest ancestor (a TLD, usually) whose NS set the resolvers know.
 	labels := dns.SplitDomainName(domain)
 	var hosts []string
+	var glue []dns.RR
 	var lastErr error
 	for i := len(labels) - 1; i >= 0 && len(hosts) == 0; i-- {
 		name := strings.Join(labels[i:], ".")
@@ -76,6 +82,7 @@ func (c *Checker) discover(ctx context.Context, domain string) (*zoneInfo, error
 			continue
 		}
 		hosts, ttl = nsHosts(r.Answer, name, ttl)
+		glue = r.Extra
 		zi.zone = name
 	}
 	if len(hosts) == 0 {
@@ -84,8 +91,9 @@ func (c *Checker) discover(ctx context.Context, domain string) (*zoneInfo, error
 		}
 		return fail("no resolver knows the name servers of any of its parent zones")
 	}
-	servers, warns := c.addresses(ctx, hosts, nil)
-	zi.warnings = append(zi.warnings, warns...)
+	// Walking down needs only a few servers of each zone on the way; asking
+	// the addresses of all thirteen of a TLD would be wasted queries.
+	servers, _ := c.addresses(ctx, memo, hosts[:min(len(hosts), walkServers)], glue)
 
 	// 2. Walk down without recursion.
 	authNS := false
@@ -103,7 +111,8 @@ func (c *Checker) discover(ctx context.Context, domain string) (*zoneInfo, error
 		if r.Authoritative {
 			if hs, t := nsHosts(r.Answer, domain, ttl); len(hs) > 0 {
 				zi.zone, hosts, ttl, authNS = domain, hs, t, true
-				servers, warns = c.addresses(ctx, hosts, r.Extra)
+				var warns []string
+				servers, warns = c.addresses(ctx, memo, hosts, r.Extra)
 				zi.warnings = append(zi.warnings, warns...)
 				break
 			}
@@ -127,8 +136,7 @@ func (c *Checker) discover(ctx context.Context, domain string) (*zoneInfo, error
 		}
 		hs, t := nsHosts(r.Ns, cut, ttl)
 		zi.zone, hosts, ttl = cut, hs, t
-		servers, warns = c.addresses(ctx, hosts, r.Extra)
-		zi.warnings = append(zi.warnings, warns...)
+		servers, _ = c.addresses(ctx, memo, hosts, r.Extra)
 		if len(servers) == 0 {
 			return fail("none of the name servers of %s has an address", cut)
 		}
@@ -139,8 +147,9 @@ func (c *Checker) discover(ctx context.Context, domain string) (*zoneInfo, error
 		r, err := c.askAny(ctx, servers, zi.zone, dns.TypeNS)
 		if err == nil && r.Authoritative {
 			if hs, t := nsHosts(r.Answer, zi.zone, ttl); len(hs) > 0 {
+				var warns []string
 				ttl = t
-				servers, warns = c.addresses(ctx, hs, r.Extra)
+				servers, warns = c.addresses(ctx, memo, hs, r.Extra)
 				zi.warnings = append(zi.warnings, warns...)
 			}
 		}
@@ -171,7 +180,9 @@ func nsHosts(rrs []dns.RR, owner string, ttl uint32) ([]string, uint32) {
 
 // addresses finds where to ask each name server: AddrOverride, else glue,
 // else its A (or, lacking one, AAAA) records from the resolvers, port 53.
-func (c *Checker) addresses(ctx context.Context, hosts []string, glue []dns.RR) ([]server, []string) {
+// memo holds the addresses found so far in one discovery, so that a host
+// met twice (in a referral, then in the zone's own NS set) is looked up once.
+func (c *Checker) addresses(ctx context.Context, memo map[string]string, hosts []string, glue []dns.RR) ([]server, []string) {
 	var out []server
 	var warns []string
 	for _, h := range hosts {
@@ -183,7 +194,11 @@ func (c *Checker) addresses(ctx context.Context, hosts []string, glue []dns.RR) 
 		}
 		ip := glueIP(glue, h)
 		if ip == "" {
-			ip = c.resolveIP(ctx, h)
+			var ok bool
+			if ip, ok = memo[h]; !ok {
+				ip = c.resolveIP(ctx, h)
+				memo[h] = ip
+			}
 		}
 		if ip == "" {
 			warns = append(warns, fmt.Sprintf("Name server %s has no address that the resolvers know; it was not asked", h))

@@ -207,3 +207,24 @@ func TestNew_config(t *testing.T) {
 		}
 	}
 }
+
+func TestAddresses_fromResolverOnce(t *testing.T) {
+	z := zoneWith(t, "acme.test", "ns9.acme.test. A 127.0.0.9", "ns6.acme.test. AAAA ::1")
+	r := startResolver(t, startServer(t, z))
+	c := newChecker(t, Config{Resolvers: []string{r.Addr}})
+	memo := map[string]string{}
+	hosts := []string{"ns9.acme.test", "ns6.acme.test", "nowhere.acme.test"}
+	for range 2 {
+		got, warns := c.addresses(context.Background(), memo, hosts, nil)
+		want := []server{{name: "ns6.acme.test", addr: "[::1]:53"}, {name: "ns9.acme.test", addr: "127.0.0.9:53"}}
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(server{})); diff != "" {
+			t.Errorf("servers (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"Name server nowhere.acme.test has no address that the resolvers know; it was not asked"}, warns); diff != "" {
+			t.Errorf("warnings (-want +got):\n%s", diff)
+		}
+	}
+	if got := r.Queries("ns9.acme.test", dns.TypeA); got != 1 {
+		t.Errorf("A ns9.acme.test asked %d times, want 1", got)
+	}
+}
