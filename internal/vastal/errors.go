@@ -11,26 +11,26 @@ import (
 // Sentinel errors. An *APIError matches them through errors.Is, by its error
 // code first and by its HTTP status when the code is missing or unknown.
 var (
-	// ErrNotFound: no such domain or address (404 not_found).
+	// ErrNotFound means no such domain or address (404 not_found).
 	ErrNotFound = errors.New("not found")
-	// ErrConflict: the domain or address already exists (409 domain_exists, address_exists).
+	// ErrConflict means the domain or address already exists (409 domain_exists, address_exists).
 	ErrConflict = errors.New("already exists")
-	// ErrIdempotencyConflict: an Idempotency-Key was reused with another body (409 idempotency_conflict).
+	// ErrIdempotencyConflict means an Idempotency-Key was reused with another body (409 idempotency_conflict).
 	ErrIdempotencyConflict = errors.New("idempotency key reused with a different request")
-	// ErrNotVerified: the domain is not active yet (422 domain_not_verified).
+	// ErrNotVerified means the domain is not active yet (422 domain_not_verified).
 	ErrNotVerified = errors.New("domain not verified")
-	// ErrPlanRequired: the organization's plan does not include custom domains (402 plan_required).
+	// ErrPlanRequired means the organization's plan does not include custom domains (402 plan_required).
 	ErrPlanRequired = errors.New("plan required")
-	// ErrUnauthorized: the API key is missing or not valid (401 unauthorized).
+	// ErrUnauthorized means the API key is missing or not valid (401 unauthorized).
 	ErrUnauthorized = errors.New("unauthorized")
-	// ErrRateLimited: too many requests (429 rate_limited).
+	// ErrRateLimited means too many requests (429 rate_limited).
 	ErrRateLimited = errors.New("rate limited")
-	// ErrInvalidRequest: the request was refused as malformed or invalid (400
+	// ErrInvalidRequest means the request was refused as malformed or invalid (400
 	// invalid_request, 413), or the client refused to send it.
 	ErrInvalidRequest = errors.New("invalid request")
-	// ErrServer: a server-side failure (any 5xx).
+	// ErrServer means a server-side failure (any 5xx).
 	ErrServer = errors.New("server error")
-	// ErrMalformedResponse: the server answered with something that is not
+	// ErrMalformedResponse means the server answered with something that is not
 	// an api.md envelope of the expected shape (garbage, HTML from a proxy,
 	// a truncated or oversized body, the wrong JSON shape).
 	ErrMalformedResponse = errors.New("malformed response")
