@@ -1,13 +1,16 @@
 package provider
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
 
 	"github.com/vastal/terraform-provider-vastal/internal/dnscheck"
+	"github.com/vastal/terraform-provider-vastal/internal/dnstest"
 	"github.com/vastal/terraform-provider-vastal/internal/vastal"
 )
 
@@ -165,5 +168,33 @@ func TestRecordsFromMap_stableOrder(t *testing.T) {
 	if len(keys) != 4 || !strings.Contains(keys[0], `"key":"mx"`) || !strings.Contains(keys[3], `"key":"dkim2"`) ||
 		!strings.Contains(keys[0], `"priority":10`) || !strings.Contains(keys[1], `"priority":<null>`) {
 		t.Fatalf("records_list = %v", keys)
+	}
+}
+
+// The zone file is meant to be pasted into a zone as is: loaded into an
+// authoritative server, its lines must pass the very checks verify runs.
+func TestZoneFile_verifiesWhenServed(t *testing.T) {
+	const domain = "paste.test"
+	zone := dnstest.NewZone(domain)
+	for _, line := range strings.Split(strings.TrimSuffix(zoneFile(dnscheck.Required(domain), zoneFileTTL), "\n"), "\n") {
+		if err := zone.Add(line); err != nil {
+			t.Fatalf("the zone refused %q: %v", line, err)
+		}
+	}
+	srv, err := dnstest.NewServer(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	c, err := dnscheck.New(dnscheck.Config{Nameservers: []string{srv.Addr}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Check(context.Background(), domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.AllVerified() {
+		t.Fatalf("records from zone_file did not verify: %v", res.Issues())
 	}
 }
