@@ -53,7 +53,7 @@ vars=(-var "dns_server=$dns_addr" -var "nsupdate=$work/bin/nsupdate")
 
 say "terraform apply: domain -> records into DNS -> verification -> two addresses, in one apply"
 start=$(date +%s)
-"$tf" apply -auto-approve -input=false -compact-warnings "${vars[@]}"
+"$tf" apply -auto-approve -input=false -compact-warnings -no-color "${vars[@]}"
 took=$(( $(date +%s) - start ))
 
 say "Outputs"
@@ -61,7 +61,7 @@ say "Outputs"
 
 say "A second plan must be empty"
 set +e
-"$tf" plan -detailed-exitcode -input=false -compact-warnings "${vars[@]}" >"$work/plan2.txt" 2>&1
+"$tf" plan -detailed-exitcode -input=false -compact-warnings -no-color "${vars[@]}" >"$work/plan2.txt" 2>&1
 code=$?
 set -e
 if [ "$code" -ne 0 ]; then
@@ -72,7 +72,7 @@ fi
 echo "No changes."
 
 say "terraform destroy"
-"$tf" destroy -auto-approve -input=false -compact-warnings "${vars[@]}"
+"$tf" destroy -auto-approve -input=false -compact-warnings -no-color "${vars[@]}"
 
 echo
 echo "RESULT: ok - example.test verified and 2 addresses created in one apply (${took}s), second plan empty, destroyed"

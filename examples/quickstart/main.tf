@@ -97,12 +97,12 @@ resource "terraform_data" "record" {
   }
 
   provisioner "local-exec" {
-    command = "${self.input.tool} -server ${self.input.server} -zone ${self.input.zone} add ${self.input.name} 60 ${self.input.type} '${self.input.value}'"
+    command = "${self.input.tool} -server ${self.input.server} -zone ${self.input.zone} add ${self.input.name}. 60 ${self.input.type} '${self.input.value}'"
   }
 
   provisioner "local-exec" {
     when    = destroy
-    command = "${self.input.tool} -server ${self.input.server} -zone ${self.input.zone} delete ${self.input.name} 60 ${self.input.type} '${self.input.value}'"
+    command = "${self.input.tool} -server ${self.input.server} -zone ${self.input.zone} delete ${self.input.name}. 60 ${self.input.type} '${self.input.value}'"
   }
 }
 

@@ -146,5 +146,8 @@ func (p *vastalProvider) DataSources(_ context.Context) []func() datasource.Data
 }
 
 func (p *vastalProvider) Functions(_ context.Context) []func() function.Function {
-	return []func() function.Function{}
+	return []func() function.Function{
+		NewSPFMergeFunction,
+		NewSPFMergeAllFunction,
+	}
 }
