@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -270,5 +271,81 @@ resource "vastal_email_address" "test" {
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`Invalid Local Part[\s\S]*two dots`),
 		}},
+	})
+}
+
+// Deleted out of band: the address, then the whole domain. Each is planned
+// for re-creation without an error, and the verification waits again.
+func TestAccChain_drift(t *testing.T) {
+	srv, _ := acctest.DNSZone(t, "chain.test")
+	tr := transport(t, "http", srv.Addr)
+	client := tr.Client(t)
+	ctx := context.Background()
+	cfg := chainConfig(tr, srv.Addr, "true", "false", "sales")
+	sameHello := statecheck.CompareValue(compareSame)
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameHello.AddStateValue("vastal_email_address.hello", tfjsonpath.New("id")),
+				},
+			},
+			{
+				PreConfig: func() {
+					d, err := client.FindDomain(ctx, "chain.test")
+					if err != nil {
+						t.Fatal(err)
+					}
+					list, err := client.ListEmailAddresses(ctx, d.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, a := range list {
+						if a.Address == "sales@chain.test" {
+							if err := client.DeleteEmailAddress(ctx, d.ID, a.ID); err != nil {
+								t.Fatal(err)
+							}
+						}
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("vastal_email_address.sales", plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("vastal_email_address.hello", plancheck.ResourceActionNoop),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameHello.AddStateValue("vastal_email_address.hello", tfjsonpath.New("id")),
+				},
+			},
+			{
+				PreConfig: func() {
+					d, err := client.FindDomain(ctx, "chain.test")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := client.DeleteDomain(ctx, d.ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("vastal_domain.test", plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("vastal_domain_verification.test", plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("vastal_email_address.hello", plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("vastal_email_address.sales", plancheck.ResourceActionCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("vastal_domain_verification.test", tfjsonpath.New("status"), knownvalue.StringExact("active")),
+				},
+			},
+			{Config: domainConfig(tr, "chain.test")},
+		},
 	})
 }
