@@ -53,7 +53,8 @@ func (f Fault) String() string {
 type FaultConfig struct {
 	// Rate is the share of requests, 0 to 1, that get a fault.
 	Rate float64
-	// Kinds are the faults drawn from, uniformly; default AllFaults.
+	// Kinds are the faults injected, in turn (so that a run with at least
+	// len(Kinds) faults has seen each); default AllFaults.
 	Kinds []Fault
 	// Seed makes the sequence of draws repeatable.
 	Seed uint64
@@ -83,6 +84,7 @@ type FaultInjector struct {
 	rng    *rand.Rand
 	streak map[string]int
 	counts map[Fault]int
+	turn   int
 }
 
 // WithFaults returns next behind a fault-injection layer configured by cfg.
@@ -107,6 +109,7 @@ func (f *FaultInjector) SetConfig(cfg FaultConfig) {
 	defer f.mu.Unlock()
 	f.cfg = cfg
 	f.rng = rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
+	f.turn = 0
 	clear(f.streak)
 }
 
@@ -133,7 +136,8 @@ func (f *FaultInjector) choose(r *http.Request) (Fault, FaultConfig) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if cfg.Decide == nil && f.rng.Float64() < cfg.Rate {
-		fault = cfg.Kinds[f.rng.IntN(len(cfg.Kinds))]
+		fault = cfg.Kinds[f.turn%len(cfg.Kinds)]
+		f.turn++
 	}
 	key := r.Method + " " + r.URL.Path + " " + r.Header.Get("Idempotency-Key")
 	failing := fault != FaultNone && fault != FaultSlow
