@@ -18,10 +18,16 @@ import (
 // already passed is reused. Once every record looks verified, the same Round
 // runs one final full round, so AllVerified is only ever reported from fresh
 // answers of every server. Rounds of one Watch run one at a time.
+//
+// A DKIM name without its CNAME is also asked for TXT (to say "published as
+// TXT") only in the first round, every txtEvery-th round and full rounds;
+// in between the last TXT answer is kept, so a pending round asks at most
+// one question per record and server.
 type Watch struct {
 	c      *Checker
 	domain string
 	err    error
+	rounds int
 
 	mu        sync.Mutex
 	prev      map[string]map[string]recAnswer // server address → record key
@@ -67,6 +73,8 @@ func (w *Watch) Round(ctx context.Context) (*Result, error) {
 func (w *Watch) round(ctx context.Context, zi *zoneInfo, all bool) (*Result, bool, error) {
 	reqs := Required(w.domain)
 	servers := zi.servers
+	askTXT := all || w.rounds%txtEvery == 0
+	w.rounds++
 	answers := make([][]recAnswer, len(servers))
 	fresh := make([][]bool, len(servers))
 	dead := make([]atomic.Pointer[string], len(servers))
@@ -82,7 +90,14 @@ func (w *Watch) round(ctx context.Context, zi *zoneInfo, all bool) (*Result, boo
 				continue
 			}
 			fresh[si][ri] = true
-			wg.Go(func() { answers[si][ri] = w.c.askRecord(ctx, s, req, &dead[si]) })
+			prevTXT := w.prev[s.addr][req.Key].txt
+			wg.Go(func() {
+				a := w.c.askRecord(ctx, s, req, &dead[si], askTXT)
+				if !askTXT && a.state == StateNotYet && prevTXT != nil {
+					a.state, a.txt = StateData, prevTXT
+				}
+				answers[si][ri] = a
+			})
 		}
 	}
 	wg.Wait()
@@ -167,6 +182,9 @@ func (w *Watch) round(ctx context.Context, zi *zoneInfo, all bool) (*Result, boo
 	return res, full, nil
 }
 
+// txtEvery is how often a Watch asks a DKIM name without a CNAME for TXT.
+const txtEvery = 10
+
 func authoritative(state string) bool { return state == StateData || state == StateNotYet }
 
 func serverWarning(s server, a recAnswer) string {
@@ -177,11 +195,11 @@ func serverWarning(s server, a recAnswer) string {
 }
 
 // askRecord asks one server for one required record; for a DKIM name
-// without a CNAME it also asks for TXT there, to say so.
-func (c *Checker) askRecord(ctx context.Context, s server, req Requirement, dead *atomic.Pointer[string]) recAnswer {
+// without a CNAME it also asks for TXT there when txt is set, to say so.
+func (c *Checker) askRecord(ctx context.Context, s server, req Requirement, dead *atomic.Pointer[string], txt bool) recAnswer {
 	qtype := dns.StringToType[req.Type]
 	a := recAnswer{answer: c.ask(ctx, s, req.Name, qtype, dead)}
-	if qtype == dns.TypeCNAME && a.state == StateNotYet {
+	if txt && qtype == dns.TypeCNAME && a.state == StateNotYet {
 		if t := c.ask(ctx, s, req.Name, dns.TypeTXT, dead); t.state == StateData {
 			a.state, a.txt = StateData, t.rrs
 		}

@@ -14,22 +14,47 @@ import (
 	"github.com/vastal/terraform-provider-vastal/internal/vastal"
 )
 
-// apiVerifyInterval is how often a wait against the hosted API calls verify
-// while its own DNS checks still see missing records.
+// apiVerifyInterval is how often a wait calls the API's verify while its
+// own DNS checks still see missing records.
 const apiVerifyInterval = 30 * time.Second
 
-// waitSchedule is the pause before each round after the first: quick at
-// first, when records written in the same apply are most likely to land.
-var waitSchedule = []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 5 * time.Second}
+// apiSchedule is the least pause between verify calls while the provider's
+// own DNS checks see every record in place but the API does not agree yet
+// (its view may lag): quick at first, then every 5 s.
+var apiSchedule = []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 5 * time.Second}
 
-// roundDelay returns the pause before round n (n ≥ 1), with ±10 % jitter.
-func roundDelay(n int) time.Duration {
-	d := waitSchedule[len(waitSchedule)-1]
-	if n-1 < len(waitSchedule) {
-		d = waitSchedule[n-1]
+// dnsSchedule is the pause between DNS rounds by how long the wait has run.
+// A round asks only the (server, record) pairs not yet confirmed, so it is
+// cheap; the short pause is what makes a wait end within a second of the
+// last record landing. Long waits back off to spare the servers.
+var dnsSchedule = []struct {
+	after time.Duration
+	pause time.Duration
+}{{0, 500 * time.Millisecond}, {time.Minute, time.Second}, {5 * time.Minute, 2 * time.Second}}
+
+// dnsPause returns the pause before the next DNS round of a wait that has
+// run for elapsed, with ±10 % jitter.
+func dnsPause(elapsed time.Duration) time.Duration {
+	d := dnsSchedule[0].pause
+	for _, s := range dnsSchedule {
+		if elapsed >= s.after {
+			d = s.pause
+		}
 	}
-	jitter := time.Duration(rand.Int64N(int64(d)/5+1)) - d/10
-	return d + jitter
+	return jitter(d)
+}
+
+// apiPause returns the least pause after the n-th verify call (n ≥ 1)
+// before the next one while DNS looks complete.
+func apiPause(n int) time.Duration {
+	if n-1 < len(apiSchedule) {
+		return apiSchedule[n-1]
+	}
+	return apiSchedule[len(apiSchedule)-1]
+}
+
+func jitter(d time.Duration) time.Duration {
+	return d + time.Duration(rand.Int64N(int64(d)/5+1)) - d/10
 }
 
 // verificationWaiter polls until a domain verifies, the timeout passes, or
@@ -38,12 +63,16 @@ type verificationWaiter struct {
 	client  *vastal.Client
 	domain  *vastal.Domain
 	timeout time.Duration
-	// watch is set against the hosted API: each round checks DNS itself and
-	// calls verify only when DNS looks complete (or every apiVerifyInterval).
+	// watch, when set, makes each round check DNS itself (asking only what
+	// is not yet confirmed) and call verify only when DNS looks complete,
+	// or every apiVerifyInterval. Without it every round calls verify.
 	watch *dnscheck.Watch
 
 	rounds     int
+	apiCalls   int
 	lastAPI    time.Time
+	// completeAtAPI is whether DNS looked complete at the last verify call.
+	completeAtAPI bool
 	last       *vastal.Verification
 	lastDNS    *dnscheck.Result
 	lastDNSErr error
@@ -65,7 +94,11 @@ func (w *verificationWaiter) wait(ctx context.Context) error {
 		if w.last != nil && w.last.Status == vastal.StatusFailed {
 			return &verificationFailure{domain: w.domain.Domain, failed: true, v: w.last, rounds: w.rounds, waited: time.Since(start)}
 		}
-		t := time.NewTimer(roundDelay(w.rounds))
+		pause := dnsPause(time.Since(start))
+		if w.watch == nil {
+			pause = jitter(apiPause(w.rounds))
+		}
+		t := time.NewTimer(pause)
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -86,15 +119,24 @@ func (w *verificationWaiter) round(ctx context.Context) (bool, error) {
 		res, err := w.watch.Round(ctx)
 		w.lastDNS, w.lastDNSErr = res, err
 		dnsComplete := err == nil && res.AllVerified()
-		callAPI = dnsComplete || w.lastAPI.IsZero() || time.Since(w.lastAPI) >= apiVerifyInterval
-		if err == nil {
+		since := time.Since(w.lastAPI)
+		// The first round, the round DNS turns complete, then the slow
+		// schedule while the API lags, and now and then regardless.
+		callAPI = w.lastAPI.IsZero() ||
+			dnsComplete && (!w.completeAtAPI || since >= apiPause(w.apiCalls)) ||
+			since >= apiVerifyInterval
+		if err == nil && (callAPI || w.rounds%10 == 1) {
 			logRound(ctx, w.domain.Domain, w.rounds, "dns", res.Issues(), res.Warnings)
+		}
+		if callAPI {
+			w.completeAtAPI = dnsComplete
 		}
 	}
 	if !callAPI {
 		return false, nil
 	}
 	w.lastAPI = time.Now()
+	w.apiCalls++
 	v, err := w.client.VerifyDomain(ctx, w.domain.ID)
 	if err != nil {
 		if errors.Is(err, vastal.ErrNotFound) {
