@@ -68,14 +68,14 @@ type verificationWaiter struct {
 	// or every apiVerifyInterval. Without it every round calls verify.
 	watch *dnscheck.Watch
 
-	rounds     int
-	apiCalls   int
-	lastAPI    time.Time
+	rounds   int
+	apiCalls int
+	lastAPI  time.Time
 	// completeAtAPI is whether DNS looked complete at the last verify call.
 	completeAtAPI bool
-	last       *vastal.Verification
-	lastDNS    *dnscheck.Result
-	lastDNSErr error
+	last          *vastal.Verification
+	lastDNS       *dnscheck.Result
+	lastDNSErr    error
 }
 
 func (w *verificationWaiter) wait(ctx context.Context) error {
