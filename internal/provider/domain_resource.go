@@ -173,11 +173,13 @@ func (r *domainResource) Create(ctx context.Context, req resource.CreateRequest,
 	tflog.Info(ctx, "created domain", map[string]any{"domain": d.Domain, "id": d.ID})
 	resp.Diagnostics.Append(plan.fill(d)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, domainIdentityModel{ID: plan.ID})...)
 }
 
 func (r *domainResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state domainResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, domainIdentityModel{ID: state.ID})...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -203,6 +205,7 @@ func (r *domainResource) Update(ctx context.Context, req resource.UpdateRequest,
 	var plan domainResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, domainIdentityModel{ID: plan.ID})...)
 }
 
 func (r *domainResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -220,12 +223,18 @@ func (r *domainResource) Delete(ctx context.Context, req resource.DeleteRequest,
 }
 
 func (r *domainResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, diags := resolveDomainRef(ctx, r.data.Client, req.ID)
+	ref := req.ID
+	var ident domainIdentityModel
+	if importIdentity(ctx, req, &ident, &resp.Diagnostics) {
+		ref = ident.ID.ValueString()
+	}
+	id, diags := resolveDomainRef(ctx, r.data.Client, ref)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, domainIdentityModel{ID: types.StringValue(id)})...)
 }
 
 // resolveDomainRef turns a domain ID or a domain name (any spelling) into a domain ID.

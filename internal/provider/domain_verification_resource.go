@@ -147,11 +147,13 @@ func (r *domainVerificationResource) Create(ctx context.Context, req resource.Cr
 	}
 	plan.fill(got)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, domainVerificationIdentityModel{DomainID: plan.DomainID})...)
 }
 
 func (r *domainVerificationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state domainVerificationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, domainVerificationIdentityModel{DomainID: state.DomainID})...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -189,6 +191,7 @@ func (r *domainVerificationResource) Update(ctx context.Context, req resource.Up
 	}
 	state.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, domainVerificationIdentityModel{DomainID: state.DomainID})...)
 }
 
 func (r *domainVerificationResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
@@ -196,7 +199,12 @@ func (r *domainVerificationResource) Delete(context.Context, resource.DeleteRequ
 }
 
 func (r *domainVerificationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, diags := resolveDomainRef(ctx, r.data.Client, req.ID)
+	ref := req.ID
+	var ident domainVerificationIdentityModel
+	if importIdentity(ctx, req, &ident, &resp.Diagnostics) {
+		ref = ident.DomainID.ValueString()
+	}
+	id, diags := resolveDomainRef(ctx, r.data.Client, ref)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -204,6 +212,7 @@ func (r *domainVerificationResource) ImportState(ctx context.Context, req resour
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("domain_id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("record_fqdns"), types.SetNull(types.StringType))...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, domainVerificationIdentityModel{DomainID: types.StringValue(id)})...)
 }
 
 func (m *domainVerificationModel) fill(d *vastal.Domain) {

@@ -107,6 +107,7 @@ func (r *emailAddressResource) Create(ctx context.Context, req resource.CreateRe
 	tflog.Info(ctx, "created email address", map[string]any{"address": a.Address, "id": a.ID})
 	plan.fill(a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.identity())...)
 }
 
 func (r *emailAddressResource) createError(ctx context.Context, domainID, local string, err error) diag.Diagnostic {
@@ -141,6 +142,7 @@ func (r *emailAddressResource) createError(ctx context.Context, domainID, local 
 func (r *emailAddressResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state emailAddressModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.identity())...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -176,6 +178,7 @@ func (r *emailAddressResource) Update(ctx context.Context, req resource.UpdateRe
 	}
 	plan.fill(a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.identity())...)
 }
 
 func (r *emailAddressResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -195,7 +198,10 @@ func (r *emailAddressResource) Delete(ctx context.Context, req resource.DeleteRe
 // ImportState takes "local@domain" or "domain_id/email_id".
 func (r *emailAddressResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var domainID, emailID string
-	if before, after, ok := strings.Cut(req.ID, "/"); ok && !strings.Contains(req.ID, "@") {
+	var ident emailAddressIdentityModel
+	if importIdentity(ctx, req, &ident, &resp.Diagnostics) {
+		domainID, emailID = ident.DomainID.ValueString(), ident.ID.ValueString()
+	} else if before, after, ok := strings.Cut(req.ID, "/"); ok && !strings.Contains(req.ID, "@") {
 		domainID, emailID = before, after
 	} else {
 		local, domain, err := names.SplitAddress(req.ID)
@@ -219,6 +225,9 @@ func (r *emailAddressResource) ImportState(ctx context.Context, req resource.Imp
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("domain_id"), domainID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), emailID)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, emailAddressIdentityModel{
+		DomainID: types.StringValue(domainID), ID: types.StringValue(emailID),
+	})...)
 }
 
 func findAddress(ctx context.Context, c *vastal.Client, domainID, address string) (*vastal.EmailAddress, error) {
