@@ -79,10 +79,12 @@ func serve(args []string) int {
 		return 1
 	}
 	srv := &http.Server{Handler: accessLog(logger, b), ReadHeaderTimeout: 10 * time.Second}
-	logger.Printf("serving the Vastal API on http://%s (database %s, auth %t)", ln.Addr(), *db, key != "")
-
+	// Catch the signals before announcing the address: a supervisor (or a
+	// test) may send SIGTERM as soon as it reads that line.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	logger.Printf("serving the Vastal API on http://%s (database %s, auth %t)", ln.Addr(), *db, key != "")
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
