@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -136,4 +138,26 @@ func (w *cliWorkspace) run(allowed []int, args ...string) (int, string) {
 	}
 	w.t.Fatalf("%s %s: exit %d, want %v\n%s", filepath.Base(w.cli), strings.Join(args, " "), code, allowed, out.String())
 	return code, out.String()
+}
+
+var versionJSON = regexp.MustCompile(`"terraform_version":\s*"(\d+)\.(\d+)\.(\d+)`)
+
+// skipCLIBelow skips the test when the workspace's CLI (Terraform or
+// OpenTofu, which reports its own version the same way) is older than
+// major.minor, saying why.
+func (w *cliWorkspace) skipCLIBelow(major, minor int, why string) {
+	w.t.Helper()
+	out, err := exec.Command(w.cli, "version", "-json").Output()
+	if err != nil {
+		w.t.Fatalf("%s version -json: %v", w.cli, err)
+	}
+	m := versionJSON.FindStringSubmatch(string(out))
+	if m == nil {
+		w.t.Fatalf("%s version -json: no version in %s", w.cli, out)
+	}
+	gotMajor, _ := strconv.Atoi(m[1])
+	gotMinor, _ := strconv.Atoi(m[2])
+	if gotMajor < major || (gotMajor == major && gotMinor < minor) {
+		w.t.Skipf("%s is %s.%s.%s, below %d.%d: %s", filepath.Base(w.cli), m[1], m[2], m[3], major, minor, why)
+	}
 }

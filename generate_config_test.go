@@ -23,6 +23,11 @@ import (
 func TestAccGenerateConfig_everyResource(t *testing.T) {
 	t.Parallel()
 	w := newCLIWorkspace(t)
+	// Terraform before 1.7 crashes generating configuration for a resource
+	// with nested attributes such as vastal_domain.dns_records
+	// (hashicorp/terraform#34463); import blocks without
+	// -generate-config-out work there.
+	w.skipCLIBelow(1, 7, "plan -generate-config-out crashes on nested attributes (hashicorp/terraform#34463)")
 	const domain = "generated.test"
 	srv, zone := acctest.DNSZone(t, domain)
 	db := filepath.Join(t.TempDir(), "embedded.db")
