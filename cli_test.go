@@ -36,7 +36,8 @@ func TestMain(m *testing.M) {
 func providerBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "vastal-provider-bin-")
+		// Not t.TempDir: the binary outlives the first test; TestMain removes it.
+		buildDir, buildErr = os.MkdirTemp("", "vastal-provider-bin-") //nolint:usetesting
 		if buildErr != nil {
 			return
 		}

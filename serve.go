@@ -71,7 +71,11 @@ func serve(args []string) int {
 		logger.Printf("opening %s: %v", *db, err)
 		return 1
 	}
-	defer b.Close()
+	defer func() {
+		if err := b.Close(); err != nil {
+			logger.Printf("closing %s: %v", *db, err)
+		}
+	}()
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
