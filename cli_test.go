@@ -143,11 +143,18 @@ func (w *cliWorkspace) run(allowed []int, args ...string) (int, string) {
 
 var versionJSON = regexp.MustCompile(`"terraform_version":\s*"(\d+)\.(\d+)\.(\d+)`)
 
-// skipCLIBelow skips the test when the workspace's CLI (Terraform or
-// OpenTofu, which reports its own version the same way) is older than
-// major.minor, saying why.
-func (w *cliWorkspace) skipCLIBelow(major, minor int, why string) {
+// skipCLIBelow skips the test when the workspace's CLI is the product
+// ("Terraform" or "OpenTofu", which reports its version the same way) and
+// older than major.minor, saying why.
+func (w *cliWorkspace) skipCLIBelow(product string, major, minor int, why string) {
 	w.t.Helper()
+	human, err := exec.Command(w.cli, "version").Output()
+	if err != nil {
+		w.t.Fatalf("%s version: %v", w.cli, err)
+	}
+	if !strings.HasPrefix(string(human), product+" ") {
+		return
+	}
 	out, err := exec.Command(w.cli, "version", "-json").Output()
 	if err != nil {
 		w.t.Fatalf("%s version -json: %v", w.cli, err)
@@ -159,6 +166,6 @@ func (w *cliWorkspace) skipCLIBelow(major, minor int, why string) {
 	gotMajor, _ := strconv.Atoi(m[1])
 	gotMinor, _ := strconv.Atoi(m[2])
 	if gotMajor < major || (gotMajor == major && gotMinor < minor) {
-		w.t.Skipf("%s is %s.%s.%s, below %d.%d: %s", filepath.Base(w.cli), m[1], m[2], m[3], major, minor, why)
+		w.t.Skipf("%s %s.%s.%s is below %d.%d: %s", product, m[1], m[2], m[3], major, minor, why)
 	}
 }
