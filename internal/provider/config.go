@@ -45,6 +45,18 @@ type settings struct {
 	Embedded     bool
 	EmbeddedPath string
 	DNS          dnscheck.Config
+	// NoBackend is set when neither an API key nor the embedded backend is
+	// chosen.
+	NoBackend bool
+}
+
+// noBackendChosen is the error every resource and data source reports when
+// the provider has no backend.
+func noBackendChosen() diag.Diagnostic {
+	return diag.NewErrorDiagnostic("No Vastal Backend Chosen",
+		"The provider needs either an API key for the hosted Vastal API or the embedded backend. "+
+			"Set api_key (or VASTAL_API_KEY) to use the hosted API, or add `embedded = {}` to the provider block "+
+			"(or set VASTAL_EMBEDDED_PATH) to keep domains in a local SQLite file.")
 }
 
 func lookupEnv(name string) string { return os.Getenv(name) }
@@ -104,10 +116,10 @@ func resolveSettings(_ context.Context, cfg providerModel, env func(string) stri
 			"Both an endpoint (endpoint or VASTAL_ENDPOINT) and the embedded backend (embedded or VASTAL_EMBEDDED_PATH) are set. "+
 				"The embedded backend runs in-process and takes no endpoint: remove one of them.")
 	case !s.Embedded && s.APIKey == "":
-		diags.AddError("No Vastal Backend Chosen",
-			"The provider needs either an API key for the hosted Vastal API or the embedded backend. "+
-				"Set api_key (or VASTAL_API_KEY) to use the hosted API, or add `embedded = {}` to the provider block "+
-				"(or set VASTAL_EMBEDDED_PATH) to keep domains in a local SQLite file.")
+		// Not an error yet: provider functions need no backend, and OpenTofu
+		// configures the provider before calling them. Resources and data
+		// sources report it (see configureData).
+		s.NoBackend = true
 	}
 	if !s.Embedded {
 		if err := checkEndpoint(s.Endpoint); err != nil {
@@ -227,6 +239,10 @@ func splitList(s string) []string {
 
 // providerData is what resources and data sources receive from Configure.
 type providerData struct {
+	// Unconfigured, when set, is reported by every resource and data source
+	// instead of doing anything.
+	Unconfigured diag.Diagnostic
+
 	Client   *vastal.Client
 	Checker  *dnscheck.Checker
 	Embedded bool

@@ -117,6 +117,12 @@ func (p *vastalProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if s.NoBackend {
+		unconfigured := &providerData{Unconfigured: noBackendChosen()}
+		resp.ResourceData = unconfigured
+		resp.DataSourceData = unconfigured
+		return
+	}
 	data, err := newProviderData(s, p.version)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Configure the Vastal Provider",

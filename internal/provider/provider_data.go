@@ -18,5 +18,9 @@ func configureData(pd any, diags *diag.Diagnostics) *providerData {
 			fmt.Sprintf("Expected *provider.providerData, got %T. This is a bug in the provider; please report it.", pd))
 		return nil
 	}
+	if d.Unconfigured != nil {
+		diags.Append(d.Unconfigured)
+		return nil
+	}
 	return d
 }
