@@ -447,7 +447,7 @@ func TestErrors_chunkedTooLarge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
+		defer checkClose(t, resp.Body)
 		var env map[string]json.RawMessage
 		if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
 			t.Fatal(err)

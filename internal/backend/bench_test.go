@@ -22,7 +22,7 @@ func benchBackend(b *testing.B) *Backend {
 	return be
 }
 
-func serve(b *testing.B, h http.Handler, method, path, body string, want int) []byte {
+func serve(b *testing.B, h http.Handler, method, path, body string, want int) {
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
@@ -32,7 +32,6 @@ func serve(b *testing.B, h http.Handler, method, path, body string, want int) []
 	if rec.Code != want {
 		b.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
 	}
-	return rec.Body.Bytes()
 }
 
 func BenchmarkGetDomain(b *testing.B) {
@@ -80,14 +79,18 @@ func BenchmarkOpen(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	be.Close()
+	if err := be.Close(); err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		be, err := Open(path, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		be.Close()
+		if err := be.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

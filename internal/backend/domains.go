@@ -117,7 +117,7 @@ func (b *Backend) listDomains(r *request) (*response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list domains: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // on an early return; closed and checked below otherwise
 	now := b.clock()
 	out := []vastal.Domain{}
 	for rows.Next() {
@@ -128,6 +128,9 @@ func (b *Backend) listDomains(r *request) (*response, error) {
 		out = append(out, d.wire(now))
 	}
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list domains: %w", err)
+	}
+	if err := rows.Close(); err != nil {
 		return nil, fmt.Errorf("list domains: %w", err)
 	}
 	return success(http.StatusOK, out)
@@ -150,7 +153,7 @@ func (b *Backend) createDomain(r *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	name, _, err := stringField(m, "domain", true)
+	name, err := stringField(m, "domain", true)
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func (b *Backend) listEmails(r *request) (*response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list addresses: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // on an early return; closed and checked below otherwise
 	found := false
 	out := []vastal.EmailAddress{}
 	for rows.Next() {
@@ -77,6 +77,9 @@ func (b *Backend) listEmails(r *request) (*response, error) {
 		out = append(out, e.wire())
 	}
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list addresses: %w", err)
+	}
+	if err := rows.Close(); err != nil {
 		return nil, fmt.Errorf("list addresses: %w", err)
 	}
 	if !found {
@@ -105,7 +108,7 @@ func (b *Backend) createEmail(r *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, _, err := stringField(m, "local_part", true)
+	raw, err := stringField(m, "local_part", true)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +116,7 @@ func (b *Backend) createEmail(r *request) (*response, error) {
 	if err != nil {
 		return nil, invalid("local_part", "The local part %s.", reason(err, names.ErrInvalidLocalPart))
 	}
-	primary, _, err := boolField(m, "is_primary", false)
+	primary, err := boolField(m, "is_primary", false)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +159,7 @@ func (b *Backend) updateEmail(r *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	primary, _, err := boolField(m, "is_primary", true)
+	primary, err := boolField(m, "is_primary", true)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 // faultyServer serves a fresh backend behind a fault injector on loopback.
-func faultyServer(t *testing.T, cfg FaultConfig) (*Backend, *FaultInjector, *vastal.Client) {
+func faultyServer(t *testing.T, cfg FaultConfig) (*FaultInjector, *vastal.Client) {
 	t.Helper()
 	b, err := Open(filepath.Join(t.TempDir(), "db"), Options{})
 	if err != nil {
@@ -28,7 +28,7 @@ func faultyServer(t *testing.T, cfg FaultConfig) (*Backend, *FaultInjector, *vas
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b, fi, c
+	return fi, c
 }
 
 // Every kind of fault at a 40 % rate: concurrent creates all succeed, and
@@ -37,7 +37,7 @@ func faultyServer(t *testing.T, cfg FaultConfig) (*Backend, *FaultInjector, *vas
 func TestFaults_createsSurviveWithoutDuplicates(t *testing.T) {
 	t.Parallel()
 	// 429 (its Retry-After costs a second) is tested below and in the acceptance test.
-	_, fi, c := faultyServer(t, FaultConfig{Rate: 0.4, Seed: 1, MaxConsecutive: 3,
+	fi, c := faultyServer(t, FaultConfig{Rate: 0.4, Seed: 1, MaxConsecutive: 3,
 		Kinds: []Fault{Fault500, Fault503, FaultResetBefore, FaultResetAfter, FaultSlow}})
 	const n = 40
 	ctx := context.Background()
@@ -81,7 +81,7 @@ func TestFaults_createsSurviveWithoutDuplicates(t *testing.T) {
 // one (later attempts replayed it).
 func TestFaults_retriesRunOut(t *testing.T) {
 	t.Parallel()
-	_, fi, c := faultyServer(t, FaultConfig{Decide: func(r *http.Request) Fault {
+	fi, c := faultyServer(t, FaultConfig{Decide: func(r *http.Request) Fault {
 		if r.Method == http.MethodPost {
 			return FaultResetAfter
 		}
@@ -124,7 +124,7 @@ func TestFaults_statusAndRetryAfter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer b.Close()
+			defer checkClose(t, b)
 			fi := WithFaults(b, FaultConfig{Rate: 1, Kinds: []Fault{fault}, RetryAfter: 3, MaxConsecutive: 1})
 			for i, wantStatus := range []int{want.status, 200} {
 				rec := httptest.NewRecorder()
@@ -148,7 +148,7 @@ func TestFaults_resetWithoutConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	defer checkClose(t, b)
 	fi := WithFaults(b, FaultConfig{Rate: 1, Kinds: []Fault{FaultResetBefore}})
 	req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1/domains", nil)
 	_, err = Transport(fi).RoundTrip(req)

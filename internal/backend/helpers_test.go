@@ -167,7 +167,7 @@ func (e *env) do(method, path, body string, headers ...string) reply {
 	if err != nil {
 		e.t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer resp.Body.Close()
+	defer checkClose(e.t, resp.Body)
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		e.t.Fatal(err)
@@ -257,4 +257,13 @@ func (e *env) createEmail(domainID, body string) vastal.EmailAddress {
 	var a vastal.EmailAddress
 	e.do("POST", "/domains/"+domainID+"/emails", body).data(e.t, 201, &a)
 	return a
+}
+
+// checkClose closes c and fails the test if that fails; use it with defer
+// or t.Cleanup.
+func checkClose(tb testing.TB, c io.Closer) {
+	tb.Helper()
+	if err := c.Close(); err != nil {
+		tb.Errorf("close: %v", err)
+	}
 }

@@ -31,7 +31,7 @@ func (b *Backend) idempotent(r *request, create func(tx *sql.Tx) (*response, err
 		return nil, invalid("Idempotency-Key", "The Idempotency-Key header is %d characters long; it may have at most %d.", len(key), MaxIdempotencyKeyLen)
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00", r.Method, r.URL.Path)
+	h.Write([]byte(r.Method + "\x00" + r.URL.Path + "\x00")) // a hash.Hash never fails to write
 	h.Write(r.body)
 	hash := h.Sum(nil)
 

@@ -118,7 +118,7 @@ func TestIdempotency_concurrent(t *testing.T) {
 					errs[i] = err
 					return
 				}
-				defer resp.Body.Close()
+				defer checkClose(t, resp.Body)
 				var buf bytes.Buffer
 				_, errs[i] = buf.ReadFrom(resp.Body)
 				bodies[i], statuses[i] = buf.Bytes(), resp.StatusCode
@@ -165,7 +165,7 @@ func TestIdempotency_concurrentTwoBackends(t *testing.T) {
 				results[i] = err.Error()
 				return
 			}
-			defer resp.Body.Close()
+			defer checkClose(t, resp.Body)
 			var buf bytes.Buffer
 			_, _ = buf.ReadFrom(resp.Body)
 			results[i] = fmt.Sprintf("%d %s", resp.StatusCode, buf.Bytes())

@@ -168,34 +168,34 @@ func quoteList(s []string) string {
 	return out
 }
 
-func stringField(m map[string]json.RawMessage, name string, required bool) (string, bool, error) {
+func stringField(m map[string]json.RawMessage, name string, required bool) (string, error) {
 	raw, ok := m[name]
 	if !ok {
 		if required {
-			return "", false, invalid(name, "The field %q is required.", name)
+			return "", invalid(name, "The field %q is required.", name)
 		}
-		return "", false, nil
+		return "", nil
 	}
 	var s *string
 	if err := json.Unmarshal(raw, &s); err != nil || s == nil {
-		return "", false, invalid(name, "The field %q must be a string.", name)
+		return "", invalid(name, "The field %q must be a string.", name)
 	}
-	return *s, true, nil
+	return *s, nil
 }
 
-func boolField(m map[string]json.RawMessage, name string, required bool) (bool, bool, error) {
+func boolField(m map[string]json.RawMessage, name string, required bool) (bool, error) {
 	raw, ok := m[name]
 	if !ok {
 		if required {
-			return false, false, invalid(name, "The field %q is required.", name)
+			return false, invalid(name, "The field %q is required.", name)
 		}
-		return false, false, nil
+		return false, nil
 	}
 	var b *bool
 	if err := json.Unmarshal(raw, &b); err != nil || b == nil {
-		return false, false, invalid(name, "The field %q must be true or false.", name)
+		return false, invalid(name, "The field %q must be true or false.", name)
 	}
-	return *b, true, nil
+	return *b, nil
 }
 
 // reason is the part of a names error after its sentinel's text, which

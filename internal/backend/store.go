@@ -176,10 +176,3 @@ func migrate(ctx context.Context, db *sql.DB) error {
 func newID(prefix string) string {
 	return prefix + strings.ToLower(rand.Text())
 }
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}

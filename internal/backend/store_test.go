@@ -22,13 +22,15 @@ func TestOpen_permissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	defer checkClose(t, b)
 	c := &http.Client{Transport: Transport(b)}
 	resp, err := c.Post("http://x/domains", "application/json", bytes.NewReader([]byte(`{"domain":"acme.com"}`)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	if err := resp.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
 	for p, want := range map[string]os.FileMode{dir: 0o700 | os.ModeDir, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600} {
 		fi, err := os.Stat(p)
 		if err != nil {
@@ -44,7 +46,9 @@ func TestOpen_badPath(t *testing.T) {
 	for name, path := range map[string]string{"empty": "", "question mark": filepath.Join(t.TempDir(), "a?b.db")} {
 		t.Run(name, func(t *testing.T) {
 			if b, err := Open(path, Options{}); err == nil {
-				b.Close()
+				if err := b.Close(); err != nil {
+					t.Error(err)
+				}
 				t.Fatal("Open succeeded")
 			}
 		})
@@ -74,7 +78,9 @@ func TestOpen_schemaVersion(t *testing.T) {
 	if err != nil || resp.StatusCode != 201 {
 		t.Fatalf("create: %v %v", resp, err)
 	}
-	resp.Body.Close()
+	if err := resp.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +101,9 @@ func TestOpen_schemaVersion(t *testing.T) {
 	if _, err := b.db.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion+1)); err != nil {
 		t.Fatal(err)
 	}
-	b.Close()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
 	_, err = Open(path, Options{})
 	if !errors.Is(err, ErrSchemaTooNew) {
 		t.Fatalf("Open of a newer schema: %v, want ErrSchemaTooNew", err)
@@ -110,7 +118,7 @@ func TestOpen_whileAnotherWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer checkClose(t, a)
 	tx, err := a.db.Begin() // BEGIN IMMEDIATE: holds the write lock
 	if err != nil {
 		t.Fatal(err)
@@ -123,23 +131,23 @@ func TestOpen_whileAnotherWrites(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open while another connection writes: %v", err)
 	}
-	defer b.Close()
+	defer checkClose(t, b)
 	c := &http.Client{Transport: Transport(b)}
 	resp, err := c.Get("http://x/domains")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("read while another connection writes: %v %v", resp, err)
 	}
-	resp.Body.Close()
+	checkClose(t, resp.Body)
 
 	done := make(chan error, 1)
 	go func() {
 		resp, err := c.Post("http://x/domains", "application/json", bytes.NewReader([]byte(`{"domain":"b.com"}`)))
 		if err == nil {
-			defer resp.Body.Close()
 			if resp.StatusCode != 201 {
 				body, _ := io.ReadAll(resp.Body)
 				err = fmt.Errorf("status %d: %s", resp.StatusCode, body)
 			}
+			err = errors.Join(err, resp.Body.Close())
 		}
 		done <- err
 	}()
@@ -164,14 +172,18 @@ func writeMany(c *http.Client, prefix string, n int) error {
 			return err
 		}
 		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		if err := resp.Body.Close(); err != nil {
+			return err
+		}
 		if resp.StatusCode != 201 {
 			return fmt.Errorf("create %s-%d.com: %d %s", prefix, i, resp.StatusCode, body)
 		}
 		if resp, err = c.Get("http://x/domains"); err != nil {
 			return err
 		}
-		resp.Body.Close()
+		if err := resp.Body.Close(); err != nil {
+			return err
+		}
 		if resp.StatusCode != 200 {
 			return fmt.Errorf("list: %d", resp.StatusCode)
 		}
@@ -224,7 +236,7 @@ func TestHelperProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	defer checkClose(t, b)
 	if err := writeMany(&http.Client{Transport: Transport(b)}, os.Getenv(helperEnv+"_PREFIX"), 40); err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +262,7 @@ func TestConcurrentProcesses(t *testing.T) {
 			errs[2] = err
 			return
 		}
-		defer b.Close()
+		defer func() { errs[2] = errors.Join(errs[2], b.Close()) }()
 		errs[2] = writeMany(&http.Client{Transport: Transport(b)}, "parent", 40)
 	})
 	wg.Wait()
@@ -263,7 +275,7 @@ func TestConcurrentProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	defer checkClose(t, b)
 	if n := countRows(t, b, "domains"); n != 120 {
 		t.Errorf("%d domains, want 120", n)
 	}

@@ -39,7 +39,7 @@ func TestTransport_serverRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	checkClose(t, resp.Body)
 	if resp.StatusCode != 201 || resp.Status != "201 Created" || string(got) != "hello" || resp.ContentLength != 5 || resp.Request != req {
 		t.Errorf("response %+v body %q", resp, got)
 	}
@@ -68,7 +68,7 @@ func TestTransport_nilBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	checkClose(t, resp.Body)
 	if resp.StatusCode != 200 || resp.Body == nil {
 		t.Errorf("implicit status %d", resp.StatusCode)
 	}

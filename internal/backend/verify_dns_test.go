@@ -27,7 +27,11 @@ func TestVerify_realDNSBehindPoisonedResolver(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { s.Close() })
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Error(err)
+			}
+		})
 		return s
 	}
 	parentZone := dnstest.NewZone("test").MustAdd(
@@ -39,7 +43,11 @@ func TestVerify_realDNSBehindPoisonedResolver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { resolver.Close() })
+	t.Cleanup(func() {
+		if err := resolver.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 
 	checked := []struct {
 		name  string
@@ -91,7 +99,11 @@ func TestVerify_realDNSBehindPoisonedResolver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { be.Close() })
+	t.Cleanup(func() {
+		if err := be.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	client := &http.Client{Transport: backend.Transport(be)}
 	call := func(method, path string, body any, out any) {
 		t.Helper()
@@ -110,7 +122,11 @@ func TestVerify_realDNSBehindPoisonedResolver(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
+		defer func() {
+			if err := resp.Body.Close(); err != nil {
+				t.Error(err)
+			}
+		}()
 		if resp.StatusCode >= 300 {
 			t.Fatalf("%s %s: HTTP %d", method, path, resp.StatusCode)
 		}
