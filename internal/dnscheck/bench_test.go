@@ -16,7 +16,11 @@ func benchServers(b *testing.B, n int) []string {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Cleanup(func() { s.Close() })
+		b.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				b.Error(err)
+			}
+		})
 		addrs = append(addrs, s.Addr)
 	}
 	return addrs
@@ -48,7 +52,11 @@ func BenchmarkWatchRound_pending(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Cleanup(func() { s.Close() })
+		b.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				b.Error(err)
+			}
+		})
 		addrs = append(addrs, s.Addr)
 	}
 	c, err := New(Config{Nameservers: addrs})

@@ -26,7 +26,11 @@ func startServer(t *testing.T, zones ...*dnstest.Zone) *dnstest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	return s
 }
 
@@ -36,7 +40,11 @@ func startResolver(t *testing.T, upstream ...*dnstest.Server) *dnstest.Resolver 
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.Close() })
+	t.Cleanup(func() {
+		if err := r.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	return r
 }
 

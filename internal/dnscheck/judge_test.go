@@ -118,7 +118,11 @@ func TestTXTString(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := TXTString(back.(*dns.TXT)); got != tc.want {
+		txt, ok := back.(*dns.TXT)
+		if !ok {
+			t.Fatalf("%s: unpacked a %T, want *dns.TXT", name, back)
+		}
+		if got := TXTString(txt); got != tc.want {
 			t.Errorf("%s: got %q, want %q", name, got, tc.want)
 		}
 	}

@@ -34,7 +34,7 @@ func (c *Checker) exchangeOnce(ctx context.Context, network, addr string, q *dns
 	if err != nil {
 		return nil, err
 	}
-	defer nc.Close()
+	defer func() { _ = nc.Close() }() // the exchange is over; a failed close changes nothing
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	if err := nc.SetDeadline(deadline); err != nil {

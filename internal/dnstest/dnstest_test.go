@@ -16,7 +16,11 @@ func newServer(t *testing.T, zones ...*Zone) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	return s
 }
 
@@ -286,7 +290,11 @@ func TestResolver_negativeCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.Close() })
+	t.Cleanup(func() {
+		if err := r.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 
 	if in := mustAsk(t, r.Addr, "udp", "acme.test", dns.TypeMX); in.Rcode != dns.RcodeSuccess || len(in.Answer) != 0 || !in.RecursionAvailable {
 		t.Fatalf("first answer: want NODATA with RA, got %v", in)
@@ -327,7 +335,11 @@ func TestResolver_followsAuthoritativeServerOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.Close() })
+	t.Cleanup(func() {
+		if err := r.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	if in := mustAsk(t, r.Addr, "udp", "acme.test", dns.TypeMX); len(in.Answer) != 1 {
 		t.Fatalf("want the child's MX, got %v", in)
 	}

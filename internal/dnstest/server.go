@@ -95,7 +95,9 @@ func serve(addr string, h dns.HandlerFunc) (string, *dns.Server, *dns.Server, er
 		if err == nil {
 			break
 		}
-		ln.Close()
+		if cerr := ln.Close(); cerr != nil {
+			return "", nil, nil, fmt.Errorf("close tcp %s: %w", ln.Addr(), cerr)
+		}
 		if port != "0" || attempt == 10 {
 			return "", nil, nil, fmt.Errorf("listen udp %s: %w", addr, err)
 		}

@@ -129,7 +129,8 @@ func (z *Zone) MustAdd(rrs ...string) *Zone {
 func (z *Zone) addLocked(rr dns.RR) {
 	if soa, ok := rr.(*dns.SOA); ok {
 		if dns.CanonicalName(soa.Hdr.Name) == z.origin {
-			z.soa = dns.Copy(soa).(*dns.SOA)
+			cp := *soa // a copy: SOA holds only values
+			z.soa = &cp
 		}
 		return
 	}
@@ -207,12 +208,14 @@ func (z *Zone) lookup(qname string, qtype uint16) answer {
 
 	// A delegation cut between the origin and qname (inclusive) makes this a
 	// referral, except for DS which the parent answers itself.
-	if cut := z.cutLocked(qname); cut != "" && !(cut == qname && qtype == dns.TypeDS) {
+	if cut := z.cutLocked(qname); cut != "" && (cut != qname || qtype != dns.TypeDS) {
 		a := answer{rcode: dns.RcodeSuccess}
 		for _, rr := range z.rrs {
 			if dns.CanonicalName(rr.Header().Name) == cut && rr.Header().Rrtype == dns.TypeNS {
 				a.ns = append(a.ns, dns.Copy(rr))
-				a.extra = append(a.extra, z.addrsLocked(rr.(*dns.NS).Ns)...)
+				if ns, ok := rr.(*dns.NS); ok {
+					a.extra = append(a.extra, z.addrsLocked(ns.Ns)...)
+				}
 			}
 		}
 		return a
@@ -248,9 +251,9 @@ func (z *Zone) lookup(qname string, qtype uint16) answer {
 		if !exists {
 			a.rcode = dns.RcodeNameError
 		}
-		soa := dns.Copy(z.soa).(*dns.SOA)
+		soa := *z.soa // a copy: SOA holds only values
 		soa.Hdr.Ttl = min(soa.Hdr.Ttl, soa.Minttl)
-		a.ns = []dns.RR{soa}
+		a.ns = []dns.RR{&soa}
 	}
 	return a
 }
