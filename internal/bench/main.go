@@ -100,6 +100,7 @@ func main() {
 	}
 	fmt.Printf("%d of %d targets met\n", len(b.checks)-failed, len(b.checks))
 	if failed > 0 {
+		os.RemoveAll(b.work) // os.Exit skips the deferred removal
 		os.Exit(1)
 	}
 }
