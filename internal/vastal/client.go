@@ -110,7 +110,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	rt := cfg.Transport
 	if rt == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
+		dt, ok := http.DefaultTransport.(*http.Transport)
+		if !ok {
+			return nil, fmt.Errorf("vastal: http.DefaultTransport is a %T, not an *http.Transport; set Config.Transport", http.DefaultTransport)
+		}
+		t := dt.Clone()
 		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 		rt = t
 	}

@@ -96,7 +96,7 @@ func fail(w http.ResponseWriter, status int, code, msg string) {
 // hangUp closes the connection without an answer; with reset it sends an
 // RST rather than a FIN.
 func hangUp(t *testing.T, w http.ResponseWriter, reset bool) {
-	conn, _, err := w.(http.Hijacker).Hijack()
+	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		t.Errorf("hijack: %v", err)
 		return
@@ -624,7 +624,9 @@ func TestClient_badResponses(t *testing.T) {
 				w.Header().Set("Content-Length", "500")
 				w.WriteHeader(200)
 				_, _ = io.WriteString(w, `{"success":true,"data":{"id":`)
-				w.(http.Flusher).Flush()
+				if err := http.NewResponseController(w).Flush(); err != nil {
+					t.Errorf("flush: %v", err)
+				}
 				hangUp(t, w, false)
 				return
 			}

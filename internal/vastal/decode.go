@@ -165,10 +165,10 @@ func describeBody(header http.Header, body []byte) string {
 	if len(body) == 0 {
 		return "; the body is empty"
 	}
-	const max = 64
+	const maxPrefix = 64
 	prefix := body
-	if len(prefix) > max {
-		prefix = prefix[:max]
+	if len(prefix) > maxPrefix {
+		prefix = prefix[:maxPrefix]
 	}
 	for len(prefix) > 0 && !utf8.Valid(prefix) {
 		prefix = prefix[:len(prefix)-1]

@@ -84,7 +84,11 @@ func (c *Client) GetDomain(ctx context.Context, id string) (*Domain, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := cloneDomain(v.(Domain))
+	got, ok := v.(Domain)
+	if !ok {
+		return nil, fmt.Errorf("vastal: the read cache holds a %T for domain %s, want Domain", v, id)
+	}
+	d := cloneDomain(got)
 	return &d, nil
 }
 

@@ -50,7 +50,11 @@ func (c *Client) listEmails(ctx context.Context, domainID, path string) ([]Email
 	if err != nil {
 		return nil, err
 	}
-	return v.([]EmailAddress), nil
+	out, ok := v.([]EmailAddress)
+	if !ok {
+		return nil, fmt.Errorf("vastal: the read cache holds a %T for the addresses of %s, want []EmailAddress", v, domainID)
+	}
+	return out, nil
 }
 
 // CreateEmailAddress creates req.LocalPart@<domain> on an active domain (an
