@@ -27,7 +27,7 @@ func TestExamples_parse(t *testing.T) {
 		if d.IsDir() && (d.Name() == ".terraform" || strings.HasPrefix(d.Name(), ".")) && p != "." {
 			return filepath.SkipDir
 		}
-		if d.IsDir() || !(strings.HasSuffix(p, ".tf") || strings.HasSuffix(p, ".tftest.hcl")) {
+		if d.IsDir() || (!strings.HasSuffix(p, ".tf") && !strings.HasSuffix(p, ".tftest.hcl")) {
 			return nil
 		}
 		files++
@@ -160,7 +160,11 @@ func loadModule(t *testing.T, dir string) *module {
 		if diags.HasErrors() {
 			t.Fatalf("%s: %s", path, diags.Error())
 		}
-		for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			t.Fatalf("%s: the body is a %T, want *hclsyntax.Body", path, f.Body)
+		}
+		for _, b := range body.Blocks {
 			switch b.Type {
 			case "variable":
 				m.vars[b.Labels[0]] = true

@@ -89,7 +89,7 @@ func validateCanonical(s string) error {
 		}
 		for i := 0; i < len(l); i++ {
 			c := l[i]
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
 				return fmt.Errorf("has the character %q in the label %q; labels hold only letters, digits and inner hyphens", c, l)
 			}
 		}

@@ -279,11 +279,11 @@ func checkMechanism(t Term, sep byte, vpos int) error {
 		if !hasCIDR {
 			return nil
 		}
-		max := 32
+		maxLen := 32
 		if t.Name == IP6 {
-			max = 128
+			maxLen = 128
 		}
-		return checkCIDR(t, cidr, max, vpos+len(network)+1)
+		return checkCIDR(t, cidr, maxLen, vpos+len(network)+1)
 	default:
 		return fail(t.Pos, "unknown mechanism %q in %q", t.Name, t.Raw)
 	}
@@ -297,10 +297,10 @@ var dualCIDR = regexp.MustCompile(`^(.*?)(/([0-9]+))?(//([0-9]+))?$`)
 // cidrOnly matches a value of a or mx that has a CIDR length and no domain.
 var cidrOnly = regexp.MustCompile(`^(/[0-9]+)?(//[0-9]+)?$`)
 
-func checkCIDR(t Term, digits string, max, pos int) error {
+func checkCIDR(t Term, digits string, maxLen, pos int) error {
 	n, err := strconv.Atoi(digits)
-	if err != nil || digits == "" || (len(digits) > 1 && digits[0] == '0') || n > max {
-		return &SyntaxError{Pos: pos, Msg: fmt.Sprintf("%q: CIDR length /%s is not a number from 0 to %d without leading zeros", t.Raw, digits, max)}
+	if err != nil || digits == "" || (len(digits) > 1 && digits[0] == '0') || n > maxLen {
+		return &SyntaxError{Pos: pos, Msg: fmt.Sprintf("%q: CIDR length /%s is not a number from 0 to %d without leading zeros", t.Raw, digits, maxLen)}
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }() // for the early returns; the end returns the error of Close
 	if *addrFile != "" {
 		// Written whole then renamed, so a reader polling for it never sees half an address.
 		tmp := filepath.Join(filepath.Dir(*addrFile), "."+filepath.Base(*addrFile)+".tmp")
@@ -67,8 +67,10 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(log, "dnsserver: serving %s on %s (UDP and TCP), accepting RFC 2136 updates\n", origin, srv.Addr)
+	if _, err := fmt.Fprintf(log, "dnsserver: serving %s on %s (UDP and TCP), accepting RFC 2136 updates\n", origin, srv.Addr); err != nil {
+		return err
+	}
 	<-ctx.Done()
-	fmt.Fprintln(log, "dnsserver: stopping")
-	return srv.Close()
+	_, err = fmt.Fprintln(log, "dnsserver: stopping")
+	return errors.Join(srv.Close(), err)
 }

@@ -59,7 +59,9 @@ func run(args []string, out, log io.Writer) error {
 	if in.Rcode != dns.RcodeSuccess {
 		return fmt.Errorf("%s refused the update of %s: %s", *server, zone, dns.RcodeToString[in.Rcode])
 	}
-	fmt.Fprintf(out, "updated %s on %s\n", zone, *server)
+	if _, err := fmt.Fprintf(out, "updated %s on %s\n", zone, *server); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -16,7 +16,11 @@ func TestRun_addAndDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	nsupdate := func(args ...string) error {
 		var out, log bytes.Buffer
 		return run(append([]string{"-server", s.Addr, "-zone", "example.test"}, args...), &out, &log)
