@@ -253,12 +253,12 @@ func (f *verificationFailure) detail() string {
 			fmt.Fprintf(&b, "      fix:      %s\n", recordFix(c.Type, c.Name))
 		}
 	}
+	out := strings.TrimRight(b.String(), "\n") + "\n"
 	for _, w := range f.v.Warnings {
-		fmt.Fprintf(&b, "\nNote: %s", w)
+		out += "\nNote: " + w
 	}
-	b.WriteString("\nFix the records above in your DNS provider, then apply again; the wait starts over. " +
-		"If your DNS provider is slow to publish, raise timeouts.create.")
-	return b.String()
+	return strings.TrimRight(out, "\n") + "\n\nFix the records above in your DNS provider, then apply again; the wait starts over. " +
+		"If your DNS provider is slow to publish, raise timeouts.create."
 }
 
 // recordFix is the seed's troubleshooting advice for a record type.
