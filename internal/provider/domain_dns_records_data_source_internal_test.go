@@ -87,7 +87,10 @@ func TestZoneFile_TXT(t *testing.T) {
 			if len(rrs) != 1 {
 				t.Fatalf("parsed %d records, want 1", len(rrs))
 			}
-			txt := rrs[0].(*dns.TXT)
+			txt, ok := rrs[0].(*dns.TXT)
+			if !ok {
+				t.Fatalf("parsed a %T, want *dns.TXT", rrs[0])
+			}
 			if len(txt.Txt) != tc.strings {
 				t.Errorf("%d character-strings, want %d", len(txt.Txt), tc.strings)
 			}

@@ -99,7 +99,11 @@ func latencyTrials(b *testing.B, useHTTP, useResolver, noWatch bool) ([]time.Dur
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Cleanup(func() { r.Close() })
+		b.Cleanup(func() {
+			if err := r.Close(); err != nil {
+				b.Error(err)
+			}
+		})
 		resolver = r
 		cfg = dnscheck.Config{
 			Resolvers: []string{r.Addr}, Timeout: 500 * time.Millisecond,
@@ -130,7 +134,11 @@ func latencyTrials(b *testing.B, useHTTP, useResolver, noWatch bool) ([]time.Dur
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { be.Close() })
+	b.Cleanup(func() {
+		if err := be.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	ccfg := vastal.Config{BaseURL: embeddedBaseURL, Transport: backend.Transport(be), CacheTTL: readCacheTTL}
 	if useHTTP {
 		srv := httptest.NewServer(be)
@@ -221,6 +229,10 @@ func mustDNSServer(b *testing.B, zones ...*dnstest.Zone) *dnstest.Server {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { s.Close() })
+	b.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	return s
 }

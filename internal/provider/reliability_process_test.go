@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -60,9 +59,10 @@ func TestAccProcess(t *testing.T) {
 func buildCLI(t *testing.T, tf string) *tfCLI {
 	t.Helper()
 	bin := t.TempDir()
+	// go test puts the go command's own GOROOT/bin first on PATH.
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("finding the go command to build the provider: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
 	defer cancel()
