@@ -13,6 +13,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -67,7 +68,7 @@ func main() {
 	if b.work, err = os.MkdirTemp("", "vastal-bench-"); err != nil {
 		fatal(err)
 	}
-	defer os.RemoveAll(b.work)
+	defer func() { warn("removing the work folder", os.RemoveAll(b.work)) }()
 	b.setup()
 
 	run := func(name string, f func()) {
@@ -100,7 +101,7 @@ func main() {
 	}
 	fmt.Printf("%d of %d targets met\n", len(b.checks)-failed, len(b.checks))
 	if failed > 0 {
-		os.RemoveAll(b.work) // os.Exit skips the deferred removal
+		warn("removing the work folder", os.RemoveAll(b.work)) // os.Exit skips the deferred removal
 		os.Exit(1)
 	}
 }
@@ -108,6 +109,14 @@ func main() {
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "bench:", err)
 	os.Exit(1)
+}
+
+// warn reports a failure that does not void the measurements, such as one
+// cleaning up after them.
+func warn(what string, err error) {
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %s: %v\n", what, err)
+	}
 }
 
 func (b *bench) record(name string, value float64, unit string) {
@@ -288,8 +297,12 @@ func (b *bench) httpBackend(name, key string, checker backend.DNSChecker) (*coun
 	}
 	ch := &countingHandler{h: be}
 	srv := &http.Server{Handler: ch}
-	go srv.Serve(ln)
-	return ch, "http://" + ln.Addr().String(), func() { srv.Close(); be.Close() }
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			fatal(err)
+		}
+	}()
+	return ch, "http://" + ln.Addr().String(), func() { warn("closing the backend", errors.Join(srv.Close(), be.Close())) }
 }
 
 // dnsZones starts a loopback authoritative server holding the required
@@ -323,7 +336,9 @@ func (b *bench) serveGets() {
 		fatal(err)
 	}
 	addr := ln.Addr().String()
-	ln.Close()
+	if err := ln.Close(); err != nil { // frees the port for serve
+		fatal(err)
+	}
 	const key = "vk_bench_serve_0123456789"
 	keyFile := filepath.Join(b.work, "serve.key")
 	if err := os.WriteFile(keyFile, []byte(key+"\n"), 0o600); err != nil {
@@ -339,7 +354,7 @@ func (b *bench) serveGets() {
 	base := "http://" + addr
 	for i := 0; ; i++ {
 		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
+			_ = c.Close() // only a probe that serve listens
 			break
 		}
 		if i > 100 {
@@ -378,8 +393,7 @@ func (b *bench) serveGets() {
 					continue
 				}
 				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
+				if err := resp.Body.Close(); err != nil || resp.StatusCode != http.StatusOK {
 					failed.Add(1)
 					continue
 				}
@@ -486,7 +500,7 @@ func (b *bench) planAtScale() {
 	const domains, per = 100, 10
 	names := domainNames("plan", domains)
 	dns := dnsZones(names)
-	defer dns.Close()
+	defer func() { warn("closing the DNS server", dns.Close()) }()
 	checker, err := dnscheck.New(dnscheck.Config{Nameservers: []string{dns.Addr}})
 	if err != nil {
 		fatal(err)
@@ -527,7 +541,7 @@ func (b *bench) applyAtScale() {
 	const domains, per = 20, 10
 	names := domainNames("apply", domains)
 	dns := dnsZones(names)
-	defer dns.Close()
+	defer func() { warn("closing the DNS server", dns.Close()) }()
 	provider := fmt.Sprintf("provider \"vastal\" {\n  embedded = { path = %q }\n  dns = { nameservers = [%q] }\n}\n",
 		filepath.Join(b.work, "apply-vastal", "embedded.db"), dns.Addr)
 	vd := b.dir("apply-vastal", fmt.Sprintf(vastalScaleConfig, provider, domains, "apply", per))
