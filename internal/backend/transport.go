@@ -51,17 +51,20 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	sreq := serverRequest(req)
 	done := make(chan roundTrip, 1)
 	go func() {
-		// The body is closed here, after the handler is done with it, not by
-		// RoundTrip: closing a body another goroutine reads is a race.
-		defer closeBody()
-		rec := &recorder{header: http.Header{}}
+		var rt roundTrip
+		// The body is closed here, after the handler is done with it and
+		// before RoundTrip returns, not by RoundTrip: closing a body another
+		// goroutine reads is a race.
 		defer func() {
 			if p := recover(); p != nil {
-				done <- roundTrip{err: fmt.Errorf("%w: %v", ErrHandlerPanic, p)}
+				rt = roundTrip{err: fmt.Errorf("%w: %v", ErrHandlerPanic, p)}
 			}
+			closeBody()
+			done <- rt
 		}()
+		rec := &recorder{header: http.Header{}}
 		t.h.ServeHTTP(rec, sreq)
-		done <- roundTrip{resp: rec.result(req)}
+		rt = roundTrip{resp: rec.result(req)}
 	}()
 	select {
 	case rt := <-done:
