@@ -55,6 +55,7 @@ func TestVerify_realDNSBehindPoisonedResolver(t *testing.T) {
 	}{
 		{"acme.test", dns.TypeMX}, {"acme.test", dns.TypeTXT},
 		{"vsm1._domainkey.acme.test", dns.TypeCNAME}, {"vsm2._domainkey.acme.test", dns.TypeCNAME},
+		{"vsm1._domainkey.acme.test", dns.TypeTXT}, {"vsm2._domainkey.acme.test", dns.TypeTXT}, // what the checker asks there
 	}
 	askResolver := func(name string, qtype uint16) int {
 		q := new(dns.Msg)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
+
+	"github.com/vastal/terraform-provider-vastal/internal/dnstest"
 )
 
 var allVerified = map[string]string{KeyMX: "", KeySPF: "", KeyDKIM1: "", KeyDKIM2: ""}
@@ -203,6 +205,12 @@ func TestCheck_misconfigurations(t *testing.T) {
 			}
 			if res.Domain != "acme.test" {
 				t.Errorf("Domain = %q", res.Domain)
+			}
+			// One full round: one question per record per server, whatever is wrong.
+			for _, s := range []*dnstest.Server{s1, s2} {
+				if diff := cmp.Diff(oneFullRound, questions(s)); diff != "" || s.TotalQueries() != 4 {
+					t.Errorf("server %s: %d queries (-want +got):\n%s", s.Addr, s.TotalQueries(), diff)
+				}
 			}
 		})
 	}

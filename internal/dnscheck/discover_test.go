@@ -80,7 +80,8 @@ func TestCheck_poisonedResolverDoesNotDelayVerification(t *testing.T) {
 		t.Fatalf("the resolver's negative cache is not poisoned: %d MX", got)
 	}
 	before := d.resolver.Queries("acme.test", dns.TypeMX) + d.resolver.Queries("acme.test", dns.TypeTXT) +
-		d.resolver.Queries("vsm1._domainkey.acme.test", dns.TypeCNAME) + d.resolver.Queries("vsm2._domainkey.acme.test", dns.TypeCNAME)
+		d.resolver.Queries("vsm1._domainkey.acme.test", dns.TypeCNAME) + d.resolver.Queries("vsm2._domainkey.acme.test", dns.TypeCNAME) +
+		d.resolver.Queries("vsm1._domainkey.acme.test", dns.TypeTXT) + d.resolver.Queries("vsm2._domainkey.acme.test", dns.TypeTXT)
 
 	// ...yet one round verifies everything.
 	c := newChecker(t, d.config())
@@ -98,7 +99,8 @@ func TestCheck_poisonedResolverDoesNotDelayVerification(t *testing.T) {
 		t.Errorf("server named %q, want ns1.acme.test", got)
 	}
 	after := d.resolver.Queries("acme.test", dns.TypeMX) + d.resolver.Queries("acme.test", dns.TypeTXT) +
-		d.resolver.Queries("vsm1._domainkey.acme.test", dns.TypeCNAME) + d.resolver.Queries("vsm2._domainkey.acme.test", dns.TypeCNAME)
+		d.resolver.Queries("vsm1._domainkey.acme.test", dns.TypeCNAME) + d.resolver.Queries("vsm2._domainkey.acme.test", dns.TypeCNAME) +
+		d.resolver.Queries("vsm1._domainkey.acme.test", dns.TypeTXT) + d.resolver.Queries("vsm2._domainkey.acme.test", dns.TypeTXT)
 	if after != before {
 		t.Errorf("the checker asked the resolver %d times about the names it checks", after-before)
 	}

@@ -212,4 +212,25 @@ func classify(r *dns.Msg, name string, qtype uint16) answer {
 	return a
 }
 
+// classifyDKIM reads the reply to the TXT question at a DKIM name (see
+// Requirement.Qtype): a CNAME of the name is data (in rrs), and so, when
+// there is no CNAME, are TXT records of the name (in txt); records of other
+// names, such as an in-zone target a server chased, are ignored. A CNAME
+// counts even in an NXDOMAIN reply, which then speaks of the chased target
+// (RFC 6604).
+func classifyDKIM(r *dns.Msg, name string) recAnswer {
+	a := recAnswer{answer: classify(r, name, dns.TypeCNAME)}
+	switch {
+	case len(a.rrs) > 0:
+		if a.state == StateNotYet && r.Rcode == dns.RcodeNameError {
+			a.state = StateData
+		}
+	case a.state == StateNotYet:
+		if t := classify(r, name, dns.TypeTXT); t.state == StateData {
+			a.state, a.txt = StateData, t.rrs
+		}
+	}
+	return a
+}
+
 func trimDot(s string) string { return strings.TrimSuffix(s, ".") }

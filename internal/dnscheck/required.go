@@ -3,6 +3,8 @@
 // exactly what is wrong when they are not.
 package dnscheck
 
+import "github.com/miekg/dns"
+
 // Fixed values of the records Vastal requires.
 const (
 	MXHost      = "mx.vastal.com"
@@ -34,6 +36,19 @@ type Requirement struct {
 	Host     string // "@" or the part left of the domain
 	Value    string // what to publish
 	Priority int    // MX only
+}
+
+// Qtype is the type of the one question a check asks at Name: TXT at a
+// DKIM name, MX or TXT at the apex. By RFC 1034 section 4.3.2 an
+// authoritative server answers a TXT question at a name that owns a CNAME
+// with the CNAME (the target, outside the zone, is not chased), and
+// otherwise with the TXT records there or NXDOMAIN/NODATA: one answer tells
+// the right CNAME, a wrong one, a TXT published instead, and nothing apart.
+func (r Requirement) Qtype() uint16 {
+	if r.Type == "CNAME" {
+		return dns.TypeTXT
+	}
+	return dns.StringToType[r.Type]
 }
 
 // Required returns the four records a canonical domain needs, in the API's order.

@@ -19,15 +19,13 @@ import (
 // runs one final full round, so AllVerified is only ever reported from fresh
 // answers of every server. Rounds of one Watch run one at a time.
 //
-// A DKIM name without its CNAME is also asked for TXT (to say "published as
-// TXT") only in the first round, every txtEvery-th round and full rounds;
-// in between the last TXT answer is kept, so a pending round asks at most
-// one question per record and server.
+// Every round asks each server at most one question per record: MX and TXT
+// at the apex, and TXT at each DKIM name, whose answer carries the CNAME
+// when the name has one (see Requirement.Qtype).
 type Watch struct {
 	c      *Checker
 	domain string
 	err    error
-	rounds int
 
 	mu        sync.Mutex
 	prev      map[string]map[string]recAnswer // server address → record key
@@ -37,7 +35,7 @@ type Watch struct {
 // recAnswer is one server's answer for one required record.
 type recAnswer struct {
 	answer
-	txt []dns.RR // DKIM only: TXT records found where the CNAME should be
+	txt []dns.RR // DKIM only: TXT records found where the CNAME should be (only when there is no CNAME)
 }
 
 // Watch returns a Watch for domain. An invalid domain makes every Round fail.
@@ -73,8 +71,6 @@ func (w *Watch) Round(ctx context.Context) (*Result, error) {
 func (w *Watch) round(ctx context.Context, zi *zoneInfo, all bool) (*Result, bool, error) {
 	reqs := Required(w.domain)
 	servers := zi.servers
-	askTXT := all || w.rounds%txtEvery == 0
-	w.rounds++
 	answers := make([][]recAnswer, len(servers))
 	fresh := make([][]bool, len(servers))
 	dead := make([]atomic.Pointer[string], len(servers))
@@ -90,14 +86,7 @@ func (w *Watch) round(ctx context.Context, zi *zoneInfo, all bool) (*Result, boo
 				continue
 			}
 			fresh[si][ri] = true
-			prevTXT := w.prev[s.addr][req.Key].txt
-			wg.Go(func() {
-				a := w.c.askRecord(ctx, s, req, &dead[si], askTXT)
-				if !askTXT && a.state == StateNotYet && prevTXT != nil {
-					a.state, a.txt = StateData, prevTXT
-				}
-				answers[si][ri] = a
-			})
+			wg.Go(func() { answers[si][ri] = w.c.askRecord(ctx, s, req, &dead[si]) })
 		}
 	}
 	wg.Wait()
@@ -182,9 +171,6 @@ func (w *Watch) round(ctx context.Context, zi *zoneInfo, all bool) (*Result, boo
 	return res, full, nil
 }
 
-// txtEvery is how often a Watch asks a DKIM name without a CNAME for TXT.
-const txtEvery = 10
-
 func authoritative(state string) bool { return state == StateData || state == StateNotYet }
 
 func serverWarning(s server, a recAnswer) string {
@@ -194,31 +180,33 @@ func serverWarning(s server, a recAnswer) string {
 	return fmt.Sprintf("Name server %s is lame: %s; it was left out of the verdict", s.label(), a.detail)
 }
 
-// askRecord asks one server for one required record; for a DKIM name
-// without a CNAME it also asks for TXT there when txt is set, to say so.
-func (c *Checker) askRecord(ctx context.Context, s server, req Requirement, dead *atomic.Pointer[string], txt bool) recAnswer {
-	qtype := dns.StringToType[req.Type]
-	a := recAnswer{answer: c.ask(ctx, s, req.Name, qtype, dead)}
-	if txt && qtype == dns.TypeCNAME && a.state == StateNotYet {
-		if t := c.ask(ctx, s, req.Name, dns.TypeTXT, dead); t.state == StateData {
-			a.state, a.txt = StateData, t.rrs
-		}
+// askRecord asks one server the one question for one required record
+// (req.Qtype) and classifies the reply.
+func (c *Checker) askRecord(ctx context.Context, s server, req Requirement, dead *atomic.Pointer[string]) recAnswer {
+	qtype := req.Qtype()
+	r, failed := c.ask(ctx, s, req.Name, qtype, dead)
+	switch {
+	case r == nil:
+		return recAnswer{answer: failed}
+	case req.Type == "CNAME":
+		return classifyDKIM(r, req.Name)
 	}
-	return a
+	return recAnswer{answer: classify(r, req.Name, qtype)}
 }
 
-// ask sends one question and classifies the reply. Once a server has not
-// answered in a round, the rest of its questions in that round are not sent:
-// a blackholed server must not cost a timeout per record.
-func (c *Checker) ask(ctx context.Context, s server, name string, qtype uint16, dead *atomic.Pointer[string]) answer {
+// ask sends one question and returns the reply, or, when there is none, the
+// unreachable answer. Once a server has not answered in a round, the rest of
+// its questions in that round are not sent: a blackholed server must not
+// cost a timeout per record.
+func (c *Checker) ask(ctx context.Context, s server, name string, qtype uint16, dead *atomic.Pointer[string]) (*dns.Msg, answer) {
 	release, err := c.acquire(ctx, s.addr)
 	if err != nil {
-		return answer{state: StateUnreachable, detail: err.Error()}
+		return nil, answer{state: StateUnreachable, detail: err.Error()}
 	}
 	defer release()
 	// Checked after waiting for a slot: the server may have failed meanwhile.
 	if d := dead.Load(); d != nil {
-		return answer{state: StateUnreachable, detail: *d}
+		return nil, answer{state: StateUnreachable, detail: *d}
 	}
 	r, err := c.exchangeHeld(ctx, s.addr, name, qtype)
 	if err != nil {
@@ -226,9 +214,9 @@ func (c *Checker) ask(ctx context.Context, s server, name string, qtype uint16, 
 		if ctx.Err() == nil {
 			dead.CompareAndSwap(nil, &d)
 		}
-		return answer{state: StateUnreachable, detail: d}
+		return nil, answer{state: StateUnreachable, detail: d}
 	}
-	return classify(r, name, qtype)
+	return r, answer{}
 }
 
 // serial asks a server for the zone's SOA serial; 0 when it cannot say.

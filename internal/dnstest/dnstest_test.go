@@ -88,6 +88,43 @@ func TestServer_answers(t *testing.T) {
 	}
 }
 
+// At a CNAME owner every other question is answered with the CNAME
+// (RFC 1034 section 4.3.2 step 3a), authoritatively and without chasing an
+// out-of-zone target; even a record wrongly published beside the CNAME does
+// not change that.
+func TestServer_cnameAnswersOtherTypes(t *testing.T) {
+	z := NewZone("acme.test").MustAdd(
+		"vsm1._domainkey CNAME VSM1.dkim.vastal.com.",
+		"vsm2._domainkey CNAME vsm2.dkim.vastal.com.",
+		`vsm2._domainkey TXT "v=DKIM1; p=x"`, // not allowed beside a CNAME
+	)
+	s := newServer(t, z)
+	for _, tc := range []struct {
+		name   string
+		qtype  uint16
+		target string
+	}{
+		{"vsm1._domainkey.acme.test", dns.TypeTXT, "VSM1.dkim.vastal.com."},
+		{"VSM1._domainkey.Acme.Test.", dns.TypeMX, "VSM1.dkim.vastal.com."},
+		{"vsm2._domainkey.acme.test", dns.TypeTXT, "vsm2.dkim.vastal.com."},
+		{"vsm2._domainkey.acme.test", dns.TypeCNAME, "vsm2.dkim.vastal.com."},
+	} {
+		in := mustAsk(t, s.Addr, "udp", tc.name, tc.qtype)
+		if in.Rcode != dns.RcodeSuccess || !in.Authoritative || len(in.Answer) != 1 || len(in.Ns) != 0 {
+			t.Fatalf("%s %s: rcode %s, AA %t, %d answers, %d authority:\n%v", tc.name, dns.TypeToString[tc.qtype],
+				dns.RcodeToString[in.Rcode], in.Authoritative, len(in.Answer), len(in.Ns), in)
+		}
+		c, ok := in.Answer[0].(*dns.CNAME)
+		if !ok || c.Target != tc.target || dns.CanonicalName(c.Hdr.Name) != dns.CanonicalName(tc.name) {
+			t.Errorf("%s %s: answer %v, want the CNAME to %s", tc.name, dns.TypeToString[tc.qtype], in.Answer[0], tc.target)
+		}
+	}
+	// ANY still returns everything at the name.
+	if in := mustAsk(t, s.Addr, "tcp", "vsm2._domainkey.acme.test", dns.TypeANY); len(in.Answer) != 2 {
+		t.Errorf("ANY: %d answers, want 2", len(in.Answer))
+	}
+}
+
 func TestZone_serialBumpsOnChange(t *testing.T) {
 	z := NewZone("acme.test")
 	s0 := z.Serial()

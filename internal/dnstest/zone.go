@@ -199,8 +199,10 @@ type answer struct {
 	extra         []dns.RR
 }
 
-// lookup answers qname/qtype from the zone: data, a CNAME, a referral below a
-// delegation cut (with glue), or NXDOMAIN/NODATA with the SOA.
+// lookup answers qname/qtype from the zone: data, the CNAME when qname owns
+// one and another type is asked, a referral below a delegation cut (with
+// glue), or NXDOMAIN/NODATA with the SOA. Answers are authoritative (AA set)
+// except referrals.
 func (z *Zone) lookup(qname string, qtype uint16) answer {
 	z.mu.RLock()
 	defer z.mu.RUnlock()
@@ -244,7 +246,10 @@ func (z *Zone) lookup(qname string, qtype uint16) answer {
 	if qname == z.origin && (qtype == dns.TypeSOA || qtype == dns.TypeANY) {
 		a.ans = append([]dns.RR{dns.Copy(z.soa)}, a.ans...)
 	}
-	if len(a.ans) == 0 && cname != nil {
+	// RFC 1034 section 4.3.2 step 3a: at a CNAME owner, any other question
+	// is answered with the CNAME (a name with a CNAME holds no other data).
+	// The target is not chased; it is usually outside the zone anyway.
+	if cname != nil {
 		a.ans = []dns.RR{dns.Copy(cname)}
 	}
 	if len(a.ans) == 0 {
