@@ -16,10 +16,33 @@ import (
 // version is set by the release build (goreleaser -ldflags).
 var version = "dev"
 
+// logEnv lists the variables with which a user asks for provider logs.
+var logEnv = []string{
+	"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_VASTAL",
+	"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK",
+}
+
+// quietLogsUnlessAsked turns the plugin SDK's logs off when no log is asked
+// for. Left alone they default to TRACE: every RPC writes several JSON lines
+// that Terraform parses only to discard, which measured about a quarter of the
+// provider's CPU in a plan of 1,200 resources.
+func quietLogsUnlessAsked(getenv func(string) string, setenv func(string, string) error) {
+	for _, name := range logEnv {
+		if getenv(name) != "" {
+			return
+		}
+	}
+	for _, name := range logEnv[1:] {
+		_ = setenv(name, "OFF")
+	}
+}
+
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "serve" {
 		os.Exit(serve(os.Args[2:]))
 	}
+
+	quietLogsUnlessAsked(os.Getenv, os.Setenv)
 
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "set to true to run the provider with support for debuggers like delve")
