@@ -3,6 +3,7 @@ package dnscheck
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -201,5 +202,47 @@ func TestCheck_invalidDomain(t *testing.T) {
 	c := newChecker(t, Config{Nameservers: []string{"127.0.0.1:1"}})
 	if _, err := c.Check(context.Background(), "not a domain"); err == nil {
 		t.Fatal("no error for an invalid domain")
+	}
+}
+
+// No goroutine of a round outlives the call that started it: not after a
+// round with a blackholed server, and not after a cancelled one.
+func TestCheck_noGoroutineOutlivesTheCall(t *testing.T) {
+	z := zoneWith(t, "acme.test", goodRecords...)
+	good, blackhole, hung := startServer(t, z), startServer(t, z), startServer(t, z)
+	blackhole.SetFaults(dnstest.Faults{Drop: true})
+	hung.SetFaults(dnstest.Faults{Drop: true})
+	c := newChecker(t, Config{Nameservers: nameservers(good, blackhole), Timeout: 100 * time.Millisecond})
+	slow := newChecker(t, Config{Nameservers: nameservers(hung), Timeout: time.Hour})
+
+	// Warm up whatever the servers and checkers start once, then count.
+	check(t, c, "acme.test")
+	base := runtime.NumGoroutine()
+
+	for range 3 {
+		check(t, c, "acme.test")
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, err := slow.Check(ctx, "acme.test")
+			done <- err
+		}()
+		for hung.TotalQueries() == 0 {
+			time.Sleep(time.Millisecond) // waiting for a query to be in flight
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled round: %v", err)
+		}
+	}
+	// Goroutines that have finished their work may take a moment to be gone
+	// from the count; leaked ones never are.
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > base {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines after the calls, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
 	}
 }
