@@ -117,6 +117,11 @@ func (w *verificationWaiter) round(ctx context.Context) (bool, error) {
 	callAPI := true
 	if w.watch != nil {
 		res, err := w.watch.Round(ctx)
+		if cutShort(ctx) {
+			// A round cut short by the timeout or a cancel saw its own
+			// queries fail; the last whole round is the better account.
+			return false, nil
+		}
 		w.lastDNS, w.lastDNSErr = res, err
 		dnsComplete := err == nil && res.AllVerified()
 		since := time.Since(w.lastAPI)
@@ -138,6 +143,9 @@ func (w *verificationWaiter) round(ctx context.Context) (bool, error) {
 	w.lastAPI = time.Now()
 	w.apiCalls++
 	v, err := w.client.VerifyDomain(ctx, w.domain.ID)
+	if cutShort(ctx) {
+		return false, nil
+	}
 	if err != nil {
 		if errors.Is(err, vastal.ErrNotFound) {
 			return false, fmt.Errorf("the domain %s (%s) was deleted while waiting for its verification: %w", w.domain.Domain, w.domain.ID, err)
@@ -148,6 +156,17 @@ func (w *verificationWaiter) round(ctx context.Context) (bool, error) {
 	w.last = v
 	logRound(ctx, w.domain.Domain, w.rounds, "api", v.Issues, v.Warnings)
 	return v.AllVerified, nil
+}
+
+// cutShort reports whether ctx ended, or reached its deadline, while a
+// round ran: queries bounded by the deadline fail a moment before ctx.Err
+// says so.
+func cutShort(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
 }
 
 // final is the best account of the last round for a diagnosis: the API's
