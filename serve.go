@@ -58,8 +58,8 @@ func serve(args []string) int {
 	}
 
 	checker, err := dnscheck.New(dnscheck.Config{
-		Nameservers: splitComma(*nameservers),
-		Resolvers:   splitComma(*resolvers),
+		Nameservers: dnscheck.SplitServers(*nameservers),
+		Resolvers:   dnscheck.SplitServers(*resolvers),
 		Timeout:     *dnsTimeout,
 	})
 	if err != nil {
@@ -105,16 +105,6 @@ func serve(args []string) int {
 		return 1
 	}
 	return 0
-}
-
-func splitComma(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 type statusRecorder struct {

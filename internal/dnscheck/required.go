@@ -3,6 +3,8 @@
 // exactly what is wrong when they are not.
 package dnscheck
 
+import "strings"
+
 import "github.com/miekg/dns"
 
 // Fixed values of the records Vastal requires.
@@ -49,6 +51,18 @@ func (r Requirement) Qtype() uint16 {
 		return dns.TypeTXT
 	}
 	return dns.StringToType[r.Type]
+}
+
+// SplitServers splits a comma-separated list of DNS servers (host:port), as
+// the VASTAL_DNS_* variables and the serve flags give them, dropping blanks.
+func SplitServers(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Required returns the four records a canonical domain needs, in the API's order.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,9 +121,10 @@ func resolveSettings(_ context.Context, cfg providerModel, env func(string) stri
 		s.NoBackend = true
 	}
 	if !s.Embedded {
-		if err := checkEndpoint(s.Endpoint); err != nil {
+		if err := vastal.ValidateBaseURL(s.Endpoint); err != nil {
 			diags.AddAttributeError(path.Root("endpoint"), "Invalid Vastal Endpoint",
-				fmt.Sprintf("The endpoint %q cannot be used: %v.", s.Endpoint, err))
+				fmt.Sprintf("The endpoint %q cannot be used: %s. Set endpoint (or VASTAL_ENDPOINT) to the https URL of the Vastal API.",
+					s.Endpoint, strings.TrimPrefix(err.Error(), "vastal: ")))
 		}
 	}
 
@@ -149,10 +149,10 @@ func resolveDNS(m *dnsModel, env func(string) string, out *dnscheck.Config) diag
 		timeout = m.Timeout.ValueString()
 	}
 	if resolvers == nil {
-		resolvers = splitList(env("VASTAL_DNS_RESOLVERS"))
+		resolvers = dnscheck.SplitServers(env("VASTAL_DNS_RESOLVERS"))
 	}
 	if nameservers == nil {
-		nameservers = splitList(env("VASTAL_DNS_NAMESERVERS"))
+		nameservers = dnscheck.SplitServers(env("VASTAL_DNS_NAMESERVERS"))
 	}
 	check := func(attr string, list []string) {
 		for _, hp := range list {
@@ -178,35 +178,6 @@ func resolveDNS(m *dnsModel, env func(string) string, out *dnscheck.Config) diag
 	return diags
 }
 
-// checkEndpoint refuses anything but https, except plain http to loopback.
-func checkEndpoint(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return err
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !isLoopbackHost(u.Hostname()) {
-			return fmt.Errorf("plain http is allowed only for loopback addresses (127.0.0.0/8, ::1, localhost); use https")
-		}
-	default:
-		return fmt.Errorf("the scheme must be https")
-	}
-	if u.Host == "" {
-		return fmt.Errorf("it has no host")
-	}
-	return nil
-}
-
-func isLoopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
-}
-
 func stringOr(v types.String, fallback string) string {
 	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
 		return v.ValueString()
@@ -222,16 +193,6 @@ func listStrings(l types.List) []string {
 	for _, e := range l.Elements() {
 		if s, ok := e.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
 			out = append(out, s.ValueString())
-		}
-	}
-	return out
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
 		}
 	}
 	return out

@@ -130,6 +130,14 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// ValidateBaseURL reports why raw cannot be the client's BaseURL, or nil:
+// https, or plain http only for loopback hosts, with a host and no
+// credentials, query or fragment. New applies the same rule.
+func ValidateBaseURL(raw string) error {
+	_, err := checkBaseURL(raw)
+	return err
+}
+
 // checkBaseURL returns the base URL without a trailing slash, or an error
 // that says why it cannot be used.
 func checkBaseURL(raw string) (string, error) {
